@@ -1,0 +1,270 @@
+"""Command line: `schouders build | status | gemeente | reeks | ...` (Typer + Rich)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from schouders.config import Settings, load_settings
+from schouders.errors import SchoudersError
+
+app = typer.Typer(
+    help="Schouders: hoe sterk zijn de schouders van Nederlandse gemeenten?",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+error_console = Console(stderr=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Lokale snapshotmap (bijv. ../shared/data) in plaats van live "
+        "CBS; ook via SCHOUDERS_DATA_DIR.",
+        show_default=False,
+    ),
+]
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="Map van het warehouse; ook via SCHOUDERS_HOME.", show_default=False
+    ),
+]
+
+
+def settings_from(data_dir: Path | None, home: Path | None) -> Settings:
+    return load_settings(data_dir=data_dir, home=home)
+
+
+@contextmanager
+def user_errors():
+    """Show SchoudersError as a clear message with exit code 1, never a traceback."""
+    try:
+        yield
+    except SchoudersError as exc:
+        error_console.print(f"[bold red]Fout:[/] {exc.message}")
+        if exc.hint:
+            error_console.print(exc.hint)
+        raise typer.Exit(1) from None
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=False,
+    )
+
+
+@app.command()
+def build(data_dir: DataDirOption = None, home: HomeOption = None) -> None:
+    """Bouw het warehouse (atomair: een afgebroken bouw laat het vorige warehouse intact)."""
+    from schouders.warehouse.build import build_warehouse
+
+    settings = settings_from(data_dir, home)
+    with user_errors(), progress_bar() as bar:
+        task = bar.add_task(f"Bron: {settings.source_label}", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        result = build_warehouse(settings, report)
+    console.print(f"Warehouse gebouwd in {result.seconds:.1f} s: {result.path}")
+    _print_status(settings)
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """Wat staat er in het warehouse: gemeenten per jaar, leveringen, rijen, herkomst."""
+    with user_errors():
+        _print_status(settings_from(None, home))
+
+
+def _print_status(settings: Settings) -> None:
+    from schouders.warehouse.status import warehouse_status
+    from schouders.warehouse.store import open_warehouse
+
+    con = open_warehouse(settings)
+    try:
+        state = warehouse_status(con)
+    finally:
+        con.close()
+    console.print(f"[bold]Warehouse[/] {settings.warehouse_path}")
+    console.print(f"Gebouwd op {state.meta['gebouwd_op']} uit {state.meta['bron']}")
+    if state.stale:
+        console.print(
+            f"[yellow]Let op: het warehouse is {state.age_days:.0f} dagen oud; "
+            "bouw opnieuw met 'schouders build' voor de nieuwste cijfers.[/]"
+        )
+    years = Table(title="Per jaar")
+    for column in (
+        "jaar",
+        "gemeenten",
+        "met inwoners",
+        "begroting geleverd",
+        "begroting ontbreekt",
+        "jaarrekening geleverd",
+        "jaarrekening ontbreekt",
+    ):
+        years.add_column(column, justify="right")
+    for row in state.per_year.itertuples(index=False):
+        years.add_row(*(str(value) for value in row))
+    console.print(years)
+    counts = Table(title="Rijen per tabel")
+    counts.add_column("tabel")
+    counts.add_column("rijen", justify="right")
+    for name, count in state.row_counts.items():
+        counts.add_row(name, f"{count:,}".replace(",", "."))
+    console.print(counts)
+    sources = Table(title="Herkomst")
+    for column in ("onderdeel", "bron", "tabel", "opgehaald op", "rijen"):
+        sources.add_column(column)
+    for row in state.provenance.itertuples(index=False):
+        sources.add_row(
+            row.onderdeel, row.bron, _text(row.tabel), str(row.opgehaald_op)[:19], str(row.rijen)
+        )
+    console.print(sources)
+
+
+@app.command()
+def gemeente(
+    naam_of_code: Annotated[str, typer.Argument(help="GM-code (GM0363) of naam (ook met typfout)")],
+    home: HomeOption = None,
+) -> None:
+    """Basisgegevens van een gemeente: code, provincie, inwoners, leveringen, herindelingen."""
+    from schouders.warehouse.lookup import resolve_municipality
+    from schouders.warehouse.profile import basic_facts
+    from schouders.warehouse.store import open_warehouse
+
+    with user_errors():
+        con = open_warehouse(settings_from(None, home))
+        try:
+            municipality = resolve_municipality(con, naam_of_code)
+            facts = basic_facts(con, municipality.gm_code)
+        finally:
+            con.close()
+    console.print(f"[bold]{municipality.label}[/]")
+    if facts.provincie:
+        console.print(f"Provincie: {facts.provincie}")
+    table = Table(title="Per jaar (lasten x €1.000, excl. mutaties reserves)")
+    for column in ("jaar", "inwoners", "begroting", "jaarrekening"):
+        table.add_column(column, justify="right")
+    for row in facts.years.itertuples(index=False):
+        table.add_row(
+            str(row.jaar), _number(row.inwoners), _amount(row.begroting), _amount(row.jaarrekening)
+        )
+    console.print(table)
+    for line in facts.herindelingen:
+        console.print(f"• {line}")
+
+
+def _number(value: object) -> str:
+    if value is None or value != value:  # NaN check without numpy
+        return "–"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def _amount(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return _number(value)
+
+
+@app.command()
+def reeks(
+    naam_of_code: Annotated[str, typer.Argument(help="GM-code of naam")],
+    peiljaar: Annotated[
+        int | None, typer.Option(help="Indeling van dit jaar (standaard: laatste)")
+    ] = None,
+    document: Annotated[str, typer.Option(help="begroting of jaarrekening")] = "jaarrekening",
+    taakveld: Annotated[
+        str, typer.Option(help="'*' = totaal, '0'..'8' hoofdtaakveld, of taakveldcode")
+    ] = "*",
+    categorie: Annotated[str, typer.Option(help="'*' = alle categorieën")] = "*",
+    kant: Annotated[str, typer.Option(help="lasten of baten")] = "lasten",
+    home: HomeOption = None,
+) -> None:
+    """Tijdreeks op de grenzen van een peiljaar (voorgangers opgeteld, per inwoner herberekend)."""
+    from schouders.warehouse.harmonise import harmonised_series
+    from schouders.warehouse.lookup import resolve_municipality
+    from schouders.warehouse.store import open_warehouse
+
+    with user_errors():
+        if document not in ("begroting", "jaarrekening") or kant not in ("lasten", "baten"):
+            raise SchoudersError(
+                "Ongeldige keuze voor --document of --kant.",
+                "Gebruik --document begroting|jaarrekening en --kant lasten|baten.",
+            )
+        con = open_warehouse(settings_from(None, home))
+        try:
+            municipality = resolve_municipality(con, naam_of_code)
+            series = harmonised_series(
+                con,
+                municipality.gm_code,
+                reference_year=peiljaar,
+                document=document,
+                taakveld=taakveld,
+                categorie=categorie,
+                kant=kant,
+            )
+        finally:
+            con.close()
+    console.print(
+        f"[bold]{municipality.label}[/] op de grenzen van {series.reference_year}; "
+        f"{document}, {kant}, taakveld {taakveld}, categorie {categorie}"
+    )
+    if len(series.predecessors) > 1:
+        parts = ", ".join(
+            f"{row.naam} ({row.van_code}, aandeel {row.aandeel:.2f})"
+            for row in series.predecessors.itertuples()
+        )
+        console.print(f"Opgeteld uit: {parts}")
+    table = Table()
+    for column in ("jaar", "x €1.000", "inwoners", "€ per inwoner", "status"):
+        table.add_column(column, justify="right")
+    for row in series.values.itertuples(index=False):
+        status_text = (
+            row.status
+            if row.status == "geleverd"
+            else (f"{row.status}: {row.ontbrekend}" if row.ontbrekend else row.status)
+        )
+        table.add_row(
+            str(row.jaar),
+            _number(row.bedrag),
+            _number(row.inwoners),
+            _number(row.per_inwoner_eur),
+            status_text,
+        )
+    console.print(table)
+    for row in series.breaks.itertuples(index=False):
+        console.print(
+            f"[yellow]Definitiebreuk {row.jaar}[/]: {row.codelijst} {row.code} "
+            f"{row.soort} ({_text(row.oud)} → {_text(row.nieuw)})"
+        )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) and value else "–"
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        error_console.print("Afgebroken.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Build the warehouse into a temporary file and swap it in atomically.
+
+A build that fails or is killed leaves the previous warehouse untouched; its half-written
+temporary file is removed by the next build.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from schouders import __version__
+from schouders.config import Settings
+from schouders.errors import SchoudersError
+from schouders.warehouse.codelists import definitional_breaks
+from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+
+SCHEMA_VERSION = "1"
+TEMP_MARKER = ".building-"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    seconds: float
+    row_counts: dict[str, int]
+    source_label: str
+
+
+def temp_path_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}{TEMP_MARKER}{os.getpid()}")
+
+
+def remove_stale_temp_files(target: Path) -> list[Path]:
+    removed = []
+    for stale in target.parent.glob(f".{target.name}{TEMP_MARKER}*"):
+        stale.unlink(missing_ok=True)
+        removed.append(stale)
+    return removed
+
+
+def build_warehouse(settings: Settings, progress: Progress = no_progress) -> BuildReport:
+    started = time.perf_counter()
+    target = settings.warehouse_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(target)
+    temp = temp_path_for(target)
+    try:
+        con = duckdb.connect(str(temp))
+        try:
+            con.execute(resources.files("schouders.warehouse").joinpath("schema.sql").read_text())
+            loaded = gather(settings, progress)
+            progress("warehouse schrijven", 0, 1)
+            counts = write(con, loaded)
+            progress("warehouse schrijven", 1, 1)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+        raise
+    return BuildReport(target, time.perf_counter() - started, counts, loaded.source_label)
+
+
+def gather(settings: Settings, progress: Progress) -> LoadedData:
+    if settings.data_dir is not None:
+        from schouders.warehouse.from_snapshot import gather_snapshot
+
+        return gather_snapshot(settings.data_dir, progress)
+    from schouders.warehouse.from_live import gather_live
+
+    return gather_live(settings, progress)
+
+
+def write(con: duckdb.DuckDBPyConnection, data: LoadedData) -> dict[str, int]:
+    provinces = data.regions[["gm_code", "provincie_code", "provincie_naam"]]
+    per_year = data.municipalities_per_year.merge(provinces, on="gm_code", how="left")
+    years = per_year.groupby("gm_code")["jaar"].agg(["min", "max"])
+    latest_year = int(per_year["jaar"].max())
+    ended = data.herindelingen.groupby("oude_gm_code")["datum"].max()
+    gemeente = data.regions.copy()
+    gemeente["eerste_jaar"] = gemeente["gm_code"].map(years["min"])
+    gemeente["laatste_jaar"] = gemeente["gm_code"].map(years["max"])
+    gemeente.loc[gemeente["laatste_jaar"] == latest_year, "laatste_jaar"] = None
+    gemeente["einddatum"] = gemeente["gm_code"].map(ended)
+    tables: dict[str, pd.DataFrame] = {
+        "gemeente_jaar": per_year[["gm_code", "jaar", "naam", "provincie_code", "provincie_naam"]],
+        "gemeente": gemeente[
+            [
+                "gm_code",
+                "naam",
+                "begindatum",
+                "einddatum",
+                "eerste_jaar",
+                "laatste_jaar",
+                "provincie_code",
+                "provincie_naam",
+            ]
+        ],
+        "herindeling": data.herindelingen,
+        "bevolking": data.population,
+        "prijsindex": data.prices[["reeks", "jaar", "waarde", "basisjaar", "bron"]],
+        "iv3_code": data.codes,
+        "definitiebreuk": definitional_breaks(data.codes),
+        "iv3_fact": data.iv3.facts,
+        "iv3_levering": data.iv3.levering[
+            ["gm_code", "jaar", "document", "status", "reden", "bron"]
+        ],
+        "iv3_balans": data.iv3.balans,
+    }
+    counts = {}
+    for name, frame in tables.items():
+        insert(con, name, frame)
+        counts[name] = len(frame)
+    check_unique_facts(con)
+    provenance = pd.DataFrame([vars(item) for item in data.provenance])
+    insert(con, "herkomst", provenance)
+    counts["herkomst"] = len(provenance)
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "schouders_version": __version__,
+        "gebouwd_op": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "bron": data.source_label,
+    }
+    con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+    return counts
+
+
+def check_unique_facts(con: duckdb.DuckDBPyConnection) -> None:
+    duplicate = con.execute(
+        "SELECT gm_code, jaar, document, taakveld, categorie, kant FROM iv3_fact "
+        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if duplicate:
+        raise SchoudersError(
+            f"Dubbel Iv3-feit in de bron: {duplicate}",
+            "De bron levert hetzelfde bedrag twee keer; het warehouse is niet gewijzigd.",
+        )
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    con.register("incoming", frame[columns])
+    con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    con.unregister("incoming")
