@@ -81,6 +81,8 @@ def build(data_dir: DataDirOption = None, home: HomeOption = None) -> None:
 
         result = build_warehouse(settings, report)
     console.print(f"Warehouse gebouwd in {result.seconds:.1f} s: {result.path}")
+    for warning in result.warnings:
+        error_console.print(f"[yellow]Waarschuwing:[/] {warning}")
     _print_status(settings)
 
 
@@ -256,6 +258,30 @@ def reeks(
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) and value else "–"
+
+
+@app.command()
+def levering(
+    bestand: Annotated[Path, typer.Argument(help="Iv3 JSON-levering van een gemeente")],
+    definities: Annotated[
+        Path | None,
+        typer.Option(help="Map met de officiële Iv3-definities (standaard: "
+                     "<data-dir>/cbs_iv3_definities)"),
+    ] = None,
+    data_dir: DataDirOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Laad een eigen Iv3 JSON-levering als concept (naast de CBS-cijfers, nooit eroverheen)."""
+    from schouders.warehouse.concept import add_concept_delivery
+
+    with user_errors():
+        result = add_concept_delivery(settings_from(data_dir, home), bestand, definities)
+    delivery = result.delivery
+    console.print(
+        f"{result.document} {delivery.jaar} van {delivery.gm_code} geladen "
+        f"({len(delivery.facts)} regels, schema {delivery.schema_version}); "
+        f"bewaard als {result.stored_as}"
+    )
 
 
 def main() -> None:

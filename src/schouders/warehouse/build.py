@@ -20,6 +20,7 @@ from schouders import __version__
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.warehouse.codelists import definitional_breaks
+from schouders.warehouse.concept import reapply_stored
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
 
 SCHEMA_VERSION = "1"
@@ -32,6 +33,7 @@ class BuildReport:
     seconds: float
     row_counts: dict[str, int]
     source_label: str
+    warnings: list[str]
 
 
 def temp_path_for(target: Path) -> Path:
@@ -59,6 +61,7 @@ def build_warehouse(settings: Settings, progress: Progress = no_progress) -> Bui
             loaded = gather(settings, progress)
             progress("warehouse schrijven", 0, 1)
             counts = write(con, loaded)
+            warnings = reapply_stored(con, settings)
             progress("warehouse schrijven", 1, 1)
             con.execute("CHECKPOINT")
         finally:
@@ -68,7 +71,9 @@ def build_warehouse(settings: Settings, progress: Progress = no_progress) -> Bui
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
         raise
-    return BuildReport(target, time.perf_counter() - started, counts, loaded.source_label)
+    return BuildReport(
+        target, time.perf_counter() - started, counts, loaded.source_label, warnings
+    )
 
 
 def gather(settings: Settings, progress: Progress) -> LoadedData:

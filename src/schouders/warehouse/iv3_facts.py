@@ -144,7 +144,7 @@ def _drop_keys(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     return marked[marked["_drop"].isna()].drop(columns="_drop").reset_index(drop=True)
 
 
-ROLLUP_SQL = """
+ROLLUP_SQL = r"""
 WITH clean AS (
     SELECT gm_code, jaar, document,
            rtrim(trim(taakveld), '.') AS taakveld,
@@ -155,8 +155,11 @@ WITH clean AS (
     WHERE regexp_matches(trim(taakveld), '^[0-9]') AND upper(left(trim(categorie), 1)) IN ('L', 'B')
 ), expanded AS (
     SELECT gm_code, jaar, document, kant, bedrag,
-           unnest(list_distinct(CASE WHEN taakveld IN ('0.10', '0.11') THEN [taakveld]
-                ELSE [taakveld, split_part(taakveld, '.', 1), '*'] END)) AS taakveld,
+           -- sub-codes (6.71a, 6.711) also count towards their parent taakveld (6.71)
+           unnest(list_filter(list_distinct(CASE WHEN taakveld IN ('0.10', '0.11') THEN [taakveld]
+                ELSE [taakveld, regexp_extract(taakveld, '^([0-9]+\.[0-9]{2})[0-9a-z]$', 1),
+                      split_part(taakveld, '.', 1), '*'] END),
+                lambda code: code <> '')) AS taakveld,
            categorie AS leaf_categorie
     FROM clean
 )
