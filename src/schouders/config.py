@@ -22,6 +22,8 @@ class Settings:
     data_dir: Path | None
     dataderden_url: str = DATADERDEN_URL
     datasets_url: str = DATASETS_URL
+    retries: int = 5  # per request, with exponential backoff, on 429/5xx/timeouts/drops
+    backoff: float = 0.5  # seconds before the first retry
 
     @property
     def warehouse_path(self) -> Path:
@@ -46,4 +48,6 @@ def load_settings(data_dir: Path | str | None = None, home: Path | str | None = 
         data_dir=Path(data_value).expanduser().resolve() if data_value else None,
         dataderden_url=os.environ.get("SCHOUDERS_CBS_DATADERDEN_URL", DATADERDEN_URL).rstrip("/"),
         datasets_url=os.environ.get("SCHOUDERS_CBS_DATASETS_URL", DATASETS_URL).rstrip("/"),
+        retries=int(os.environ.get("SCHOUDERS_CBS_RETRIES", "5")),
+        backoff=float(os.environ.get("SCHOUDERS_CBS_BACKOFF", "0.5")),
     )

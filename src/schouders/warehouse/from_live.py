@@ -1,0 +1,159 @@
+"""Gather a warehouse build from the live CBS OData services.
+
+Iv3 per year from dataderden.cbs.nl (table found by title in the IV3 catalogue), population, CPI,
+price of government consumption and the municipal code history from the CBS OData v4 datasets
+API. Downloads are resumable: an interrupted build continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from schouders.config import Settings
+from schouders.errors import DownloadError
+from schouders.sources.cbs_iv3 import Iv3Source
+from schouders.sources.cbs_opendata import OpenDataSource, parse_herindelingen
+from schouders.sources.odata import ODataClient
+from schouders.sources.provenance import Provenance, download_provenance
+from schouders.sources.snapshot import FIRST_YEAR, chain_index
+from schouders.warehouse.iv3_facts import facts_from_raw
+from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+
+DOCUMENT_KEYS = {"begroting": "X000", "jaarrekening": "X005"}
+
+
+def iv3_years() -> range:
+    """Budgets are published in the autumn before their year: look one year ahead."""
+    return range(FIRST_YEAR, date.today().year + 2)
+
+
+def gather_live(settings: Settings, progress: Progress = no_progress) -> LoadedData:
+    provenance: list[Provenance] = []
+    journal = settings.download_dir
+    retry = {"max_retries": settings.retries, "backoff": settings.backoff}
+    with ODataClient(settings.datasets_url, **retry) as datasets, ODataClient(
+        settings.dataderden_url, **retry
+    ) as dataderden:
+        opendata = OpenDataSource(datasets)
+        progress("CBS-regiocodes (03759ned)", 0, 5)
+        codes = opendata.municipal_codes()
+        provinces = province_names(datasets)
+        regions = regions_frame(codes, provinces)
+        herindelingen = herindelingen_frame(parse_herindelingen(codes))
+        provenance.append(download_provenance("gemeente", "03759ned",
+                                              f"{settings.datasets_url}/03759ned/RegioSCodes",
+                                              len(codes)))
+        progress("bevolking (03759ned)", 1, 5)
+        population = opendata.population(
+            journal_dir=journal, progress=lambda rows, total: progress(
+                f"bevolking (03759ned): {rows} rijen", 1, 5))
+        provenance.append(download_provenance("bevolking", "03759ned",
+                                              f"{settings.datasets_url}/03759ned/Observations",
+                                              len(population)))
+        progress("prijsindexen (86141NED, 85880NED)", 2, 5)
+        cpi = opendata.cpi().assign(reeks="cpi", basisjaar=2025, bron="CBS 86141NED")
+        cpi = cpi.rename(columns={"cpi": "waarde"})
+        gov = chain_index(opendata.government_consumption_price().rename(
+            columns={"mutatie_pct": "mutatie"})).assign(
+                reeks="overheidsconsumptie", bron="CBS 85880NED")
+        for table, rows in (("86141NED", len(cpi)), ("85880NED", len(gov))):
+            provenance.append(download_provenance("prijsindex", table,
+                                                  f"{settings.datasets_url}/{table}", rows))
+        progress("Iv3 (dataderden)", 3, 5)
+        raw, municipalities, code_lists = download_iv3(
+            Iv3Source(dataderden), settings, progress, provenance)
+    progress("Iv3-feiten", 4, 5)
+    iv3 = facts_from_raw(raw, municipalities, bron="CBS Iv3 (dataderden)")
+    progress("Iv3-feiten", 5, 5)
+    return LoadedData(
+        municipalities_per_year=municipalities,
+        regions=regions,
+        herindelingen=herindelingen,
+        population=population[["gm_code", "jaar", "inwoners"]],
+        prices=pd.concat([cpi, gov], ignore_index=True),
+        codes=code_lists,
+        iv3=iv3,
+        provenance=provenance,
+        source_label=f"live CBS ({settings.dataderden_url}, {settings.datasets_url})",
+    )
+
+
+def download_iv3(
+    source: Iv3Source, settings: Settings, progress: Progress, provenance: list[Provenance]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    frames, municipalities, codes = [], [], []
+    years = list(iv3_years())
+    for index, jaar in enumerate(years):
+        try:
+            table = source.find_table(jaar)
+        except DownloadError:
+            if jaar > FIRST_YEAR and frames:
+                break  # the next year's table is not published yet
+            raise
+        keys = {row["Key"].strip() for row in source.dimension(table.identifier, "Verslagsoort")}
+        documents = [doc for doc, suffix in DOCUMENT_KEYS.items() if f"{jaar}{suffix}" in keys]
+
+        label = f"Iv3 {jaar} ({table.identifier})"
+
+        def report(rows: int, total: int | None, label: str = label, step: int = index) -> None:
+            done = f"{rows}" + (f"/{total}" if total else "")
+            progress(f"{label}: {done} rijen", step, len(years))
+
+        raw = source.download(table.identifier, jaar, documents,
+                              journal_dir=settings.download_dir / "iv3", progress=report)
+        frames.append(raw)
+        provenance.append(download_provenance(
+            "iv3_fact", table.identifier,
+            f"{settings.dataderden_url}/ODataApi/OData/{table.identifier}/TypedDataSet", len(raw)))
+        names = source.dimension(table.identifier, "Gemeenten")
+        municipalities.append(pd.DataFrame({
+            "gm_code": [row["Key"].strip() for row in names],
+            "jaar": jaar,
+            "naam": [row["Title"].strip().removesuffix(" (gemeente)") for row in names],
+        }))
+        codes.append(code_list_frame(source, table.identifier, jaar))
+    per_year = pd.concat(municipalities, ignore_index=True)
+    per_year = per_year[per_year["gm_code"].str.fullmatch(r"GM\d{4}")]
+    return pd.concat(frames, ignore_index=True), per_year, pd.concat(codes, ignore_index=True)
+
+
+def code_list_frame(source: Iv3Source, table: str, jaar: int) -> pd.DataFrame:
+    """The taakveld and categorie code lists of one year, as the CBS table's dimensions carry."""
+    rows = []
+    for row in source.dimension(table, "TaakveldBalanspost"):
+        code = row["Key"].strip()
+        if code[:1].isdigit():
+            rows.append((jaar, "taakveld", code.rstrip("."), row["Title"].strip(), None))
+    for row in source.dimension(table, "Categorie"):
+        code = row["Key"].strip()
+        side = {"L": "categorie_lasten", "B": "categorie_baten"}.get(code[:1].upper())
+        if side and code[1:2].isdigit():
+            rows.append((jaar, side, code[1:], row["Title"].strip(), None))
+    frame = pd.DataFrame(rows, columns=["jaar", "codelijst", "code", "omschrijving", "ouder"])
+    return frame.drop_duplicates(["jaar", "codelijst", "code"])
+
+
+def province_names(client: ODataClient) -> dict[str, str]:
+    codes = client.fetch_all("03759ned/RegioSCodes")
+    return {row["Identifier"]: row["Title"].removesuffix(" (PV)").strip()
+            for row in codes if str(row.get("Identifier", "")).startswith("PV")}
+
+
+def regions_frame(codes: pd.DataFrame, provinces: dict[str, str]) -> pd.DataFrame:
+    frame = codes.rename(columns={"gm_naam": "naam"}).copy()
+    frame["naam"] = frame["naam"].str.removesuffix(" (gemeente)")
+    frame["provincie_naam"] = frame["provincie_code"].map(provinces)
+    frame["begindatum"] = pd.NaT
+    return frame[["gm_code", "naam", "begindatum", "provincie_code", "provincie_naam"]]
+
+
+def herindelingen_frame(parsed: pd.DataFrame) -> pd.DataFrame:
+    frame = parsed.copy()
+    frame["datum"] = pd.to_datetime(frame["datum"])
+    frame["jaar"] = frame["datum"].dt.year + (frame["datum"].dt.day_of_year > 1).astype(int)
+    frame["aandeel"] = pd.to_numeric(frame["aandeel_inwoners"]).fillna(1.0)
+    frame["inwoners"] = pd.to_numeric(frame["inwoners"])
+    return frame[["datum", "jaar", "soort", "oude_gm_code", "oude_gm_naam", "nieuwe_gm_code",
+                  "nieuwe_gm_naam", "inwoners", "aandeel"]]
