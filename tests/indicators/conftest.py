@@ -1,0 +1,82 @@
+"""Fixtures for the indicator tests: one warehouse and one indicator cache per test session.
+
+Expected values are computed by hand from the snapshot CSV files (read with pandas here, never
+through schouders code), so the tests check the engine against the source, not against itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from schouders.config import Settings, load_settings
+from schouders.indicators import api
+from schouders.warehouse.build import build_warehouse
+
+JOEY = "joeykurtosis_gemeentefinancien"
+
+
+@pytest.fixture(scope="session")
+def warehouse_settings(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Settings:
+    home = tmp_path_factory.mktemp("indicator_home")
+    settings = load_settings(data_dir=data_dir, home=home)
+    build_warehouse(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def settings(warehouse_settings: Settings) -> Settings:
+    """A warehouse with a computed indicator cache (read-only use in tests)."""
+    api.compute_all(warehouse_settings)
+    return warehouse_settings
+
+
+def home_sharing_warehouse(home: Path, warehouse_settings: Settings, data_dir: Path) -> Settings:
+    """A home of its own (own indicator cache) that shares the session's warehouse file."""
+    (home / "warehouse.duckdb").symlink_to(warehouse_settings.warehouse_path)
+    return load_settings(data_dir=data_dir, home=home)
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path, warehouse_settings: Settings, data_dir: Path) -> Settings:
+    """An empty home (no cache yet) sharing the session's warehouse."""
+    return home_sharing_warehouse(tmp_path, warehouse_settings, data_dir)
+
+
+@pytest.fixture(scope="module")
+def cache_home(tmp_path_factory: pytest.TempPathFactory, warehouse_settings: Settings,
+               data_dir: Path) -> Settings:
+    """A home with its own cache, computed once per module; tests may change it."""
+    settings = home_sharing_warehouse(tmp_path_factory.mktemp("cache_home"), warehouse_settings,
+                                      data_dir)
+    api.compute_all(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def summary(data_dir: Path) -> pd.DataFrame:
+    """iv3_summary_2017_2026.csv, as published (x1000 EUR)."""
+    return pd.read_csv(data_dir / JOEY / "iv3_summary_2017_2026.csv")
+
+
+@pytest.fixture(scope="session")
+def delivered(summary: pd.DataFrame) -> pd.DataFrame:
+    """Summary rows of actual deliveries (a row with lasten and baten 0 means: nothing sent)."""
+    return summary[~((summary["lasten"] == 0) & (summary["baten"] == 0))].copy()
+
+
+@pytest.fixture(scope="session")
+def breakdowns(data_dir: Path) -> pd.DataFrame:
+    frame = pd.read_csv(data_dir / JOEY / "iv3_summary_breakdowns_long_2017_2026.csv.gz",
+                        dtype={"key1": str, "key2": str})
+    frame["document"] = frame["verslagsoort"].str[-3:].map({"000": "begroting",
+                                                            "005": "jaarrekening"})
+    return frame
+
+
+@pytest.fixture(scope="session")
+def values(settings: Settings) -> pd.DataFrame:
+    """All cached indicator values."""
+    return api.indicator_values(settings)

@@ -1,0 +1,83 @@
+"""The national picture (Figure 7 of the 2020 physical-domain study), every year we have."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from schouders.config import Settings
+from schouders.indicators import api
+
+KEY = ["gm_code", "jaar", "document"]
+
+
+def _physical(breakdowns: pd.DataFrame) -> pd.DataFrame:
+    hoofd = breakdowns[(breakdowns["breakdown"] == "per_hoofdtaakveld")
+                       & breakdowns["key1"].isin(["2", "8"])]
+    detail = breakdowns[(breakdowns["breakdown"] == "lasten_per_taakveld")
+                        & breakdowns["key1"].isin(["5.7", "7.2", "7.3", "7.4", "7.5"])]
+    return pd.concat([hoofd, detail]).groupby(KEY, as_index=False)["bedrag_x1000_eur"].sum()
+
+
+@pytest.fixture(scope="module")
+def unharmonised(settings: Settings) -> pd.DataFrame:
+    return api.national_picture(settings, document="begroting", harmonised=False)
+
+
+def test_all_municipalities_by_hand(unharmonised: pd.DataFrame, delivered: pd.DataFrame,
+                                    breakdowns: pd.DataFrame) -> None:
+    budget = delivered[delivered["document"] == "begroting"].merge(
+        _physical(breakdowns), on=KEY, how="left").fillna({"bedrag_x1000_eur": 0})
+    now = budget[budget["jaar"] == 2024].set_index("gm_code")
+    before = budget[budget["jaar"] == 2023].set_index("gm_code")
+    both = now.index.intersection(before.index)
+    row = unharmonised[(unharmonised["jaar"] == 2024)
+                       & (unharmonised["groep"] == "Alle gemeenten")].iloc[0]
+    assert row["gemeenten"] == len(both)
+    total = (now.loc[both, "lasten"].sum() / before.loc[both, "lasten"].sum() - 1) * 100
+    physical = (now.loc[both, "bedrag_x1000_eur"].sum()
+                / before.loc[both, "bedrag_x1000_eur"].sum() - 1) * 100
+    assert row["lasten_mutatie_pct"] == pytest.approx(total)
+    assert row["fysiek_mutatie_pct"] == pytest.approx(physical)
+    cpi = 96.90 / 93.76 - 1
+    assert row["cpi_pct"] == pytest.approx(cpi * 100, abs=1e-9)
+    assert row["lasten_reeel_pct"] == pytest.approx(((1 + total / 100) / (1 + cpi) - 1) * 100)
+
+
+def test_every_year_from_2018_with_size_classes(unharmonised: pd.DataFrame) -> None:
+    assert sorted(unharmonised["jaar"].unique()) == list(range(2018, 2027))
+    for _, year in unharmonised.groupby("jaar"):
+        total = year[year["groep"] == "Alle gemeenten"]["gemeenten"].iloc[0]
+        assert year[year["groep"] != "Alle gemeenten"]["gemeenten"].sum() == total
+    last = unharmonised[unharmonised["jaar"] == 2026]
+    assert np.isnan(last["lasten_reeel_pct"]).all()        # no CPI for 2026 yet
+    assert last["opmerking"].str.contains("geen prijsindex").all()
+
+
+def test_harmonised_by_default_and_says_so(settings: Settings,
+                                           unharmonised: pd.DataFrame) -> None:
+    picture = api.national_picture(settings, document="begroting")
+    assert "beide jaren" in picture.attrs["toelichting"]
+    assert "gemeentegrenzen van 2026" in picture.attrs["toelichting"]
+    # no mergers between 2023 and 2024: both views agree for that pair
+    pick = ["jaar", "groep", "gemeenten", "lasten_mutatie_pct"]
+    left = picture[(picture["jaar"] == 2024) & (picture["groep"] == "Alle gemeenten")][pick]
+    right = unharmonised[(unharmonised["jaar"] == 2024)
+                         & (unharmonised["groep"] == "Alle gemeenten")][pick]
+    pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True))
+    # across the 2019 mergers the harmonised view counts 2026 municipalities (predecessors
+    # summed), at most the 342 that exist in 2026
+    n_2019 = picture[(picture["jaar"] == 2019) & (picture["groep"] == "Alle gemeenten")]
+    assert 300 < n_2019["gemeenten"].iloc[0] <= 342
+
+
+def test_catalogue_on_harmonised_boundaries(settings: Settings) -> None:
+    harmonised = api.harmonised_values(settings, 2024, codes=["lasten_totaal"])
+    cached = api.indicator_values(settings, ["lasten_totaal"], jaar=2024)
+    # no mergers after 2023: on the boundaries of 2024 the 2024 values are the plain ones
+    merged = cached.merge(harmonised[harmonised["jaar"] == 2024],
+                          on=["gm_code", "jaar", "document"], suffixes=("", "_h"))
+    assert len(merged) == len(cached)
+    np.testing.assert_allclose(merged["waarde_h"], merged["waarde"], rtol=1e-12)
+    assert set(harmonised["peiljaar"]) == {2024}
