@@ -1,0 +1,1 @@
+"""Page models: the data of each page as plain dicts/DataFrames, shared by HTML, JSON and CSV."""

@@ -1,0 +1,239 @@
+"""One page, three forms: HTML (Jinja2), JSON and CSV twins of the same data.
+
+A page is described by a :class:`Page`; :func:`respond` renders the form the request asks for
+(``.json``/``.csv`` suffix, rewritten to ``?format=`` by :class:`FormatSuffixMiddleware`) and
+caches the bytes per process, keyed on the canonical URL and language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+import numpy as np
+import pandas as pd
+from fastapi import HTTPException
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from schouders.web.i18n import COOKIE, Translator, language_of
+
+FORMATS = ("html", "json", "csv")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+SUFFIX_EXEMPT = ("/static/", "/api/", "/instrumenten/")
+SOURCE_NOTE = "bron: CBS (CC BY 4.0), bewerking Schouders"
+
+
+@dataclass
+class Page:
+    """What a page shows: template + context for HTML, ``data`` for JSON, ``table`` for CSV."""
+
+    template: str
+    title: str
+    data: dict[str, Any]
+    table: pd.DataFrame | None = None
+    name: str = "schouders"
+    context: dict[str, Any] = field(default_factory=dict)
+    status_code: int = 200
+    twins: bool = True
+
+
+class FormatSuffixMiddleware:
+    """Rewrite ``/path.json`` and ``/path.csv`` to ``/path?format=json|csv``, and drop empty
+    query parameters (``peiljaar=`` from a form means "not chosen")."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query_string: bytes = scope.get("query_string", b"")
+            if query_string and (b"=&" in query_string or query_string.endswith(b"=")):
+                kept = [part for part in query_string.split(b"&")
+                        if part and not part.endswith(b"=")]
+                scope = dict(scope)
+                scope["query_string"] = b"&".join(kept)
+            path: str = scope.get("path", "")
+            if not path.startswith(SUFFIX_EXEMPT):
+                for suffix in (".json", ".csv"):
+                    if path.endswith(suffix) and len(path) > len(suffix) + 1:
+                        scope = dict(scope)
+                        scope["path"] = path[: -len(suffix)]
+                        scope["raw_path"] = scope["path"].encode("utf-8")
+                        query = scope.get("query_string", b"")
+                        extra = f"format={suffix[1:]}".encode()
+                        scope["query_string"] = query + b"&" + extra if query else extra
+                        break
+        await self.app(scope, receive, send)
+
+
+def wanted_format(request: Request) -> str:
+    value = request.query_params.get("format", "html")
+    if value not in FORMATS:
+        raise HTTPException(status_code=400, detail="format moet html, json of csv zijn")
+    return value
+
+
+def canonical_query(request: Request, drop: tuple[str, ...] = ("format", "lang")) -> str:
+    items = sorted(
+        (key, value) for key, value in request.query_params.multi_items() if key not in drop
+    )
+    return urlencode(items)
+
+
+class Renderer:
+    """Jinja2 environment plus the JSON/CSV writers."""
+
+    def __init__(
+        self, globals_: Mapping[str, Any], build_info: Callable[[], dict[str, str] | None]
+    ) -> None:
+        self.build_info = build_info
+        loader = jinja2.FileSystemLoader(str(resources.files("schouders.web") / "templates"))
+        self.env = jinja2.Environment(
+            loader=loader,
+            autoescape=jinja2.select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals.update(globals_)
+        self.env.filters["tojson_script"] = script_json
+        self.env.filters["zip_self"] = lambda items: [(item, item) for item in items]
+        self.env.filters["translate_pairs"] = lambda items, t: [(item, t(item)) for item in items]
+
+    def html(self, request: Request, page: Page, lang: str) -> str:
+        template = self.env.get_template(page.template)
+        query = canonical_query(request)
+        base = request.url.path
+        twins = {fmt: f"{base}.{fmt}" + (f"?{query}" if query else "") for fmt in ("json", "csv")}
+        switch = {
+            code: f"{base}?" + urlencode([*_without_lang(request), ("lang", code)])
+            for code in ("nl", "en")
+        }
+        return template.render(
+            request_path=base,
+            query=query,
+            twins=twins if page.twins else {},
+            build_info=self.build_info(),
+            lang=lang,
+            switch=switch,
+            t=Translator(lang),
+            title=page.title,
+            data=page.data,
+            **page.context,
+        )
+
+
+def _without_lang(request: Request) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "format")]
+
+
+async def respond(
+    request: Request,
+    build: Callable[[], Page],
+    *,
+    cache_key: object | None = None,
+) -> Response:
+    """Render ``build()`` in the form the request asks for; cache the bytes per process.
+
+    A cached page is answered straight from the event loop; building a page (database work,
+    pandas, Jinja2) runs in the thread pool so it never blocks other requests.
+    """
+    fmt = wanted_format(request)
+    lang = language_of(request)
+    app_state = request.app.state
+    renderer: Renderer = app_state.renderer
+    web = app_state.web
+    web.refresh(time.monotonic())
+
+    def produce() -> tuple[bytes, int, dict[str, str]]:
+        page = build()
+        headers: dict[str, str] = {}
+        if fmt == "json":
+            body = json_bytes({**page.data, "bron": SOURCE_NOTE})
+        elif fmt == "csv":
+            table = page.table if page.table is not None else pd.DataFrame()
+            body = csv_bytes(table)
+            headers["content-disposition"] = f'attachment; filename="{page.name}.csv"'
+        else:
+            body = renderer.html(request, page, lang).encode("utf-8")
+        return body, page.status_code, headers
+
+    if cache_key is None:
+        body, status, headers = await run_in_threadpool(produce)
+    else:
+        key = ("response", request.url.path, canonical_query(request), fmt, lang, cache_key)
+        found = web.peek(key)
+        if found is None:
+            found = await run_in_threadpool(web.cached, key, produce)
+        body, status, headers = found
+    response = Response(body, status_code=status, media_type=MEDIA_TYPES[fmt], headers=headers)
+    if fmt == "html":
+        response.headers["vary"] = "Cookie"
+    remember_language(request, response)
+    return response
+
+
+def remember_language(request: Request, response: Response) -> None:
+    asked = request.query_params.get("lang")
+    if asked in ("nl", "en") and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax",
+                            httponly=True)
+
+
+# -- serialisation ---------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Turn DataFrames, numpy scalars, NaN and dates into plain JSON values (NaN -> null)."""
+    if isinstance(value, pd.DataFrame):
+        return [jsonable(row) for row in value.to_dict(orient="records")]
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if value is pd.NaT or value is None:
+        return None
+    if isinstance(value, pd.Timestamp | dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return jsonable(vars(value))
+    return value
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(jsonable(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe to place inside ``<script type="application/json">`` (no ``</script>``)."""
+    text = json.dumps(jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    return Markup(
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )

@@ -1,0 +1,1 @@
+"""Data behind the pages: thin, cached views over the warehouse and the indicator engine."""

@@ -1,0 +1,144 @@
+"""Peer groups for the profile: all, CBS size class, province, named groups (peergroepen.toml).
+
+A group is chosen by a short code in the URL (``peers=grootteklasse``); members are the
+municipalities of the chosen year that belong to it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from schouders.web.state import WebState
+
+DEFAULT_GROUP = "auto"
+# CBS gemeentegrootteklassen (inhabitants on 1 January): lower bounds and labels.
+SIZE_CLASSES = (
+    (0, "minder dan 5.000 inwoners", "fewer than 5,000 inhabitants"),
+    (5_000, "5.000 tot 10.000 inwoners", "5,000 to 10,000 inhabitants"),
+    (10_000, "10.000 tot 20.000 inwoners", "10,000 to 20,000 inhabitants"),
+    (20_000, "20.000 tot 50.000 inwoners", "20,000 to 50,000 inhabitants"),
+    (50_000, "50.000 tot 100.000 inwoners", "50,000 to 100,000 inhabitants"),
+    (100_000, "100.000 tot 150.000 inwoners", "100,000 to 150,000 inhabitants"),
+    (150_000, "150.000 tot 250.000 inwoners", "150,000 to 250,000 inhabitants"),
+    (250_000, "250.000 inwoners of meer", "250,000 inhabitants or more"),
+)
+# Peer groups the engine knows (schouders.indicators.peers) plus 'alle'; 'auto' is the engine's
+# default: the size class, or the most similar municipalities when the class is too small.
+BUILT_IN = {
+    "auto": ("Automatisch (grootteklasse of meest gelijkende)",
+             "Automatic (size class or most similar)"),
+    "grootteklasse": ("Grootteklasse", "Size class"),
+    "stedelijkheid": ("Stedelijkheid", "Urbanisation"),
+    "provincie": ("Dezelfde provincie", "Same province"),
+    "knn": ("Meest gelijkende gemeenten", "Most similar municipalities"),
+    "alle": ("Alle gemeenten", "All municipalities"),
+}
+ENGINE_TYPES = ("grootteklasse", "stedelijkheid", "provincie", "knn")
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    code: str
+    naam: str
+    name: str
+    members: tuple[str, ...]
+    description: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.name if lang == "en" else self.naam
+
+
+def size_class(inhabitants: float | None) -> int | None:
+    if inhabitants is None or inhabitants != inhabitants:
+        return None
+    index = 0
+    for number, (lower, _, _) in enumerate(SIZE_CLASSES):
+        if inhabitants >= lower:
+            index = number
+    return index
+
+
+def named_groups(web: WebState) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """code -> (naam, beschrijving, leden) from the indicator package's peergroepen.toml."""
+
+    def compute() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+        try:
+            text = (resources.files("schouders.indicators") / "peergroepen.toml").read_text(
+                encoding="utf-8")
+        except (FileNotFoundError, ModuleNotFoundError):
+            return {}
+        data = tomllib.loads(text)
+        return {code: (entry.get("naam", code), entry.get("beschrijving", ""),
+                       tuple(entry.get("leden", ())))
+                for code, entry in data.get("groep", {}).items()}
+
+    return web.cached("named-groups", compute)
+
+
+def year_table(web: WebState, jaar: int) -> dict[str, tuple[str | None, float | None]]:
+    """gm_code -> (provincie_naam, inwoners) for municipalities existing in ``jaar``."""
+
+    def compute() -> dict[str, tuple[str | None, float | None]]:
+        rows = web.cursor().execute(
+            """
+            SELECT g.gm_code, coalesce(g.provincie_naam, m.provincie_naam), b.inwoners
+            FROM gemeente_jaar g
+            LEFT JOIN gemeente m ON m.gm_code = g.gm_code
+            LEFT JOIN bevolking b ON b.gm_code = g.gm_code AND b.jaar = g.jaar
+            WHERE g.jaar = ?
+            """,
+            [jaar],
+        ).fetchall()
+        return {gm: (province, inhabitants) for gm, province, inhabitants in rows}
+
+    return web.cached(("year-table", jaar), compute)
+
+
+def group_codes(web: WebState) -> list[str]:
+    return [*BUILT_IN, *named_groups(web)]
+
+
+def peer_group(web: WebState, code: str, gm_code: str | None, jaar: int) -> PeerGroup:
+    """Members of group ``code`` in ``jaar`` (for size class/province: those of ``gm_code``)."""
+    table = year_table(web, jaar)
+    if code in ("auto", "stedelijkheid", "knn"):
+        code = "grootteklasse"  # used only where the engine cannot help (harmonised views)
+    if code == "alle" or (code in ("grootteklasse", "provincie") and gm_code not in table):
+        return PeerGroup("alle", "Alle gemeenten", "All municipalities", tuple(sorted(table)))
+    if code == "grootteklasse":
+        own = size_class(table[gm_code][1])  # type: ignore[index]
+        members = tuple(sorted(gm for gm, (_, inh) in table.items() if size_class(inh) == own))
+        _lower, nl, en = SIZE_CLASSES[own or 0]
+        return PeerGroup(code, f"Grootteklasse {nl}", f"Size class {en}", members)
+    if code == "provincie":
+        province = table[gm_code][0]  # type: ignore[index]
+        members = tuple(sorted(gm for gm, (prov, _) in table.items() if prov == province))
+        return PeerGroup(code, f"Provincie {province}", f"Province of {province}", members)
+    named = named_groups(web)
+    if code in named:
+        naam, beschrijving, leden = named[code]
+        members = tuple(gm for gm in leden if gm in table)
+        return PeerGroup(code, naam, naam, members, beschrijving)
+    return peer_group(web, "alle", gm_code, jaar)
+
+
+def minimum_members() -> int:
+    try:
+        text = (resources.files("schouders.indicators") / "peergroepen.toml").read_text(
+            encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return 5
+    return int(tomllib.loads(text).get("minimum_leden", 5))
+
+
+def options(web: WebState, lang: str) -> list[tuple[str, str]]:
+    """Choices for a profile: built-in types and named groups big enough to compare with."""
+    minimum = minimum_members()
+    named = {code: entry for code, entry in named_groups(web).items()
+             if len(entry[2]) >= minimum}
+    result = [(code, labels[1] if lang == "en" else labels[0])
+              for code, labels in BUILT_IN.items()]
+    result.extend((code, entry[0]) for code, entry in named.items())
+    return result

@@ -1,0 +1,229 @@
+"""Every page answers in Dutch (and English), with JSON and CSV twins that carry the same data."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+PAGES = [
+    "/",
+    "/gemeente/GM0363",
+    "/vergelijken?gemeenten=GM0363,GM0599",
+    "/landelijk",
+    "/indicatoren",
+    "/indicator/overhead_pct",
+    "/over",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_dutch_html_with_skip_link(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="nl"' in html
+    assert 'href="#inhoud"' in html and 'id="inhoud"' in html
+    assert "bron: CBS" in html.replace("Bron: CBS", "bron: CBS")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_json_and_csv_twins(client: TestClient, path: str) -> None:
+    base, _, query = path.partition("?")
+    suffix = "" if base == "/" else base
+    for fmt in ("json", "csv"):
+        url = f"{suffix or '/'}.{fmt}" if suffix else f"/?format={fmt}"
+        if query:
+            url += ("&" if "?" in url else "?") + query
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.text[:300])
+        if fmt == "json":
+            assert response.headers["content-type"].startswith("application/json")
+            assert "CBS" in response.json()["bron"]
+        else:
+            assert response.headers["content-type"].startswith("text/csv")
+            assert "attachment" in response.headers["content-disposition"]
+    # ?format= works the same as the suffix
+    same = client.get(path + ("&" if query else "?") + "format=json")
+    assert same.status_code == 200 and same.headers["content-type"].startswith("application/json")
+
+
+def test_english_switch_sets_cookie(client: TestClient) -> None:
+    response = client.get("/gemeente/GM0363?lang=en")
+    assert '<html lang="en"' in response.text
+    assert "Key figures" in response.text
+    assert response.cookies.get("lang") == "en" or "lang=en" in response.headers["set-cookie"]
+    client.cookies.set("lang", "en")
+    follow = client.get("/over")
+    assert '<html lang="en"' in follow.text and "Sources and retrieval dates" in follow.text
+    client.cookies.clear()
+
+
+def test_profile_json_has_positions_and_provenance(client: TestClient) -> None:
+    url = "/gemeente/GM0363.json?jaar=2023&document=jaarrekening&peers=provincie"
+    data = client.get(url).json()
+    assert data["gemeente"]["naam"] == "Amsterdam"
+    assert data["keuzes"]["jaar"] == 2023 and data["keuzes"]["peers"] == "provincie"
+    assert "GM0599" not in data["groep"]["leden"] and "GM0392" in data["groep"]["leden"]
+    rows = {row["indicator"]: row for row in data["kerncijfers"]}
+    overhead = rows["overhead_pct"]
+    assert 0 < overhead["waarde"] < 100
+    assert overhead["document"] == "jaarrekening" and overhead["jaar"] == 2023
+    assert overhead["bronnen"] == ["iv3_fact"] and overhead["formule"]
+    assert 0 <= overhead["percentiel"] <= 100 and overhead["n"] > 5
+    # deep link carries all state
+    assert "peers=provincie" in data["keuzes"]["query"] and "jaar=2023" in data["keuzes"]["query"]
+
+
+def test_real_prices_deflate_euro_indicators(client: TestClient) -> None:
+    nominal = client.get("/gemeente/GM0363.json?jaar=2020").json()
+    real = client.get("/gemeente/GM0363.json?jaar=2020&prijzen=reeel").json()
+    value = {r["indicator"]: r["waarde"] for r in nominal["kerncijfers"]}
+    deflated = {r["indicator"]: r["waarde"] for r in real["kerncijfers"]}
+    assert deflated["lasten_per_inwoner"] > value["lasten_per_inwoner"]  # 2020 prices < 2025
+    assert deflated["overhead_pct"] == pytest.approx(value["overhead_pct"])  # a ratio
+
+
+def test_missing_delivery_is_ontbreekt_never_zero(client: TestClient) -> None:
+    # Twenterand (a 2020 case municipality) delivered no jaarrekening for 2022.
+    html = client.get("/gemeente/GM1700?jaar=2022&document=jaarrekening").text
+    assert 'class="missing">ontbreekt' in html
+    data = client.get("/gemeente/GM1700.json?jaar=2022&document=jaarrekening").json()
+    assert data["levering"]["status"] == "ontbreekt"
+    assert all(row["waarde"] == "ontbreekt" for row in data["kerncijfers"])
+    budget = {row["jaar"]: row for row in data["begroting_vs_jaarrekening"]["rijen"]}
+    assert budget[2022]["jaarrekening"] == "ontbreekt"
+    assert budget[2022]["begroting"] > 0
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/gemeente/GM1700.csv?jaar=2022&document=jaarrekening").text)))
+    positions = [row for row in rows if row["onderdeel"] == "positie"]
+    assert positions and all(row["waarde"] == "ontbreekt" for row in positions)
+
+
+def test_profile_marks_definitional_breaks(client: TestClient) -> None:
+    data = client.get("/gemeente/GM0599.json").json()
+    assert 2023 in [entry["jaar"] for entry in data["trends"]["breuken"]]
+    html = client.get("/gemeente/GM0599").text
+    assert "Definitiebreuken" in html
+
+
+def test_reference_year_harmonises_predecessors(client: TestClient) -> None:
+    # Amsterdam absorbed Weesp in March 2022: on 2023 boundaries the 2019 total includes Weesp.
+    own = client.get("/gemeente/GM0363.json?jaar=2019").json()
+    merged = client.get("/gemeente/GM0363.json?jaar=2019&peiljaar=2023").json()
+    total = {r["indicator"]: r["waarde"] for r in own["kerncijfers"]}
+    summed = {r["indicator"]: r["waarde"] for r in merged["kerncijfers"]}
+    assert merged["keuzes"]["peiljaar"] == 2023
+    assert summed["lasten_per_inwoner"] != pytest.approx(total["lasten_per_inwoner"])
+
+
+def test_unknown_code_gives_dutch_404_with_suggestions(client: TestClient) -> None:
+    response = client.get("/gemeente/GM9999")
+    assert response.status_code == 404
+    assert "Gemeente niet gevonden" in response.text and "Bedoelde u" in response.text
+    misspelt = client.get("/gemeente/amsterdm")
+    assert misspelt.status_code == 404 and "/gemeente/GM0363" in misspelt.text
+    api = client.get("/gemeente/GM9999.json")
+    assert api.status_code == 404 and api.json()["suggesties"]
+
+
+def test_names_and_short_codes_redirect_to_the_canonical_url(client: TestClient) -> None:
+    for path in ("/gemeente/amsterdam", "/gemeente/gm363", "/gemeente/Den%20Haag"):
+        response = client.get(path + "?jaar=2023", follow_redirects=False)
+        assert response.status_code == 308
+        assert response.headers["location"].startswith("/gemeente/GM")
+        assert response.headers["location"].endswith("?jaar=2023")
+
+
+def test_search_is_typo_tolerant_and_redirects_on_a_single_match(client: TestClient) -> None:
+    response = client.get("/?q=amsterdm", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/gemeente/GM0363"
+    both = client.get("/?q=Bergen")
+    assert "GM0893" in both.text and "GM0373" in both.text
+    data = client.get("/?format=json&q=sudwest fryslan").json()
+    assert data["resultaten"][0]["gm_code"] == "GM1900"
+
+
+def test_compare_group_and_cap(client: TestClient) -> None:
+    data = client.get("/vergelijken.json?groep=casusgemeenten%202020").json()
+    assert len(data["gemeenten"]) == 9
+    many = ",".join(f"GM{n:04d}" for n in (363, 599, 518, 344, 855, 392, 114, 1900, 542, 473, 678))
+    response = client.get(f"/vergelijken?gemeenten={many}")
+    assert response.status_code == 400 and "maximaal 10" in response.text
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        "/vergelijken.csv?gemeenten=GM0363,rotterdam").text)))
+    assert {row["gm_code"] for row in rows} == {"GM0363", "GM0599"}
+
+
+def test_national_picture_has_cpi_and_honest_map_notice(client: TestClient) -> None:
+    data = client.get("/landelijk.json").json()
+    series = {row["reeks"] for row in data["trends"]}
+    assert {"lasten_totaal", "lasten_fysiek", "cpi"} <= series
+    assert any(row["klasse"] is not None for row in data["trends"])
+    assert data["verdeling"]["kaart"]["beschikbaar"] is False
+    html = client.get("/landelijk").text
+    assert "geen gemeentegrenzen" in html and "Verdeling per provincie" in html
+
+
+def test_indicator_page_definition_and_distribution(client: TestClient) -> None:
+    html = client.get("/indicator/inhuur_pct").text
+    for text in ("Formule", "Eenheid", "Richting", "Kanttekeningen", "Brontabellen"):
+        assert text in html
+    data = client.get("/indicator/inhuur_pct.json?jaar=2023").json()
+    assert data["verdeling"]["samenvatting"]["met_waarde"] > 300
+    assert client.get("/indicator/bestaat_niet").status_code == 404
+
+
+def test_about_page_lists_sources_licence_and_citation(client: TestClient) -> None:
+    html = client.get("/over").text
+    assert "CC BY 4.0" in html and "86141NED" in html and "Citeer" in html
+    data = client.get("/over.json").json()
+    assert all(source["opgehaald_op"] for source in data["bronnen"])
+
+
+def test_api_docs_page_lists_endpoints(client: TestClient) -> None:
+    html = client.get("/api").text
+    assert "/api/gemeenten/{gm_code}" in html and "/api/openapi.json" in html
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/gemeenten/{gm_code}" in spec["paths"]
+    assert "/gemeente/{code}" not in spec["paths"]  # pages are not part of the REST API
+
+
+@pytest.mark.parametrize(
+    "peers", ["auto", "stedelijkheid", "knn", "provincie", "alle", "casusgemeenten 2020"])
+def test_every_peer_group_choice_works(client: TestClient, peers: str) -> None:
+    data = client.get(f"/gemeente/GM0599.json?jaar=2024&peers={peers}").json()
+    assert data["keuzes"]["peers"] == peers
+    assert data["groep"]["aantal"] >= 5 and "GM0599" in data["groep"]["leden"]
+    overhead = {row["indicator"]: row for row in data["kerncijfers"]}["overhead_pct"]
+    assert overhead["n"] >= 4 and overhead["mediaan"] is not None
+
+
+def test_signals_explain_themselves(client: TestClient) -> None:
+    # Lochem: real physical-domain spending per inhabitant fell three years in a row to 2024.
+    data = client.get("/gemeente/GM0262.json?jaar=2024&document=jaarrekening").json()
+    codes = {signal["code"] for signal in data["signalen"]}
+    assert "negatieve_spiraal" in codes
+    spiral = next(s for s in data["signalen"] if s["code"] == "negatieve_spiraal")
+    assert "daalden" in spiral["uitleg"] and spiral["indicatoren"]
+    html = client.get("/gemeente/GM0262?jaar=2024&document=jaarrekening").text
+    assert "Negatieve spiraal in het fysieke domein" in html
+
+
+def test_too_small_peer_group_is_explained(client: TestClient) -> None:
+    response = client.get("/gemeente/GM0599?jaar=2024&peers=G4")
+    assert response.status_code == 400 and "minstens 5" in response.text
+
+
+def test_recently_viewed_profiles_appear_on_the_start_page(app) -> None:
+    with TestClient(app) as fresh:
+        fresh.get("/gemeente/GM0599")
+        fresh.get("/gemeente/GM0855")
+        html = fresh.get("/").text
+        assert "Recent bekeken" in html
+        assert html.index("/gemeente/GM0855") < html.index("/gemeente/GM0599")
+        fresh.cookies.set("recent", "GM0363.<script>.GM0599")
+        assert "<script>" not in fresh.get("/").text.split("Recent bekeken")[1][:400]
