@@ -1,0 +1,151 @@
+"""Logging in and out: server-side sessions and login throttling.
+
+A session is a random token; the cookie carries the token (signed), the database only its SHA-256
+digest. After ``THROTTLE_FAILURES`` failed attempts for one account from one IP address within
+``THROTTLE_WINDOW_MINUTES``, further attempts from that address are refused (even with the right
+password) until the oldest failure leaves the window. A successful login resets the count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import ceil
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from schouders.errors import SchoudersError
+from schouders.instruments import audit
+from schouders.instruments.access import Viewer
+from schouders.instruments.accounts import normalise_email, viewer_for
+from schouders.instruments.config import (
+    SESSION_HOURS,
+    THROTTLE_FAILURES,
+    THROTTLE_WINDOW_MINUTES,
+)
+from schouders.instruments.db import Database
+from schouders.instruments.models import LoginAttempt, LoginSession, User, utcnow
+from schouders.instruments.security import (
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_digest,
+    verify_password,
+)
+
+
+class LoginFailed(SchoudersError):
+    def __init__(self) -> None:
+        super().__init__("Onbekend e-mailadres of onjuist wachtwoord.",
+                         "Controleer uw gegevens en probeer het opnieuw.")
+
+
+class LoginThrottled(SchoudersError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            "Te veel mislukte inlogpogingen.",
+            f"Wacht {minutes} {'minuut' if minutes == 1 else 'minuten'} en probeer het opnieuw.",
+        )
+        self.minutes = minutes
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    viewer: Viewer
+    token: str
+
+
+def throttle_wait(session: Session, email: str, ip: str, now: datetime) -> int:
+    """Minutes to wait before ``email`` may try again from ``ip`` (0 = may try now)."""
+    window_start = now - timedelta(minutes=THROTTLE_WINDOW_MINUTES)
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    since = max(window_start, last_success) if last_success else window_start
+    failures = list(
+        session.scalars(
+            select(LoginAttempt.attempted_at)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.ip == ip,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > since,
+            )
+            .order_by(LoginAttempt.attempted_at)
+        )
+    )
+    if len(failures) < THROTTLE_FAILURES:
+        return 0
+    # Free again when enough failures have left the window.
+    release = failures[len(failures) - THROTTLE_FAILURES] + timedelta(
+        minutes=THROTTLE_WINDOW_MINUTES
+    )
+    return max(1, ceil((release - now).total_seconds() / 60))
+
+
+def attempt_login(
+    session: Session, email: str, password: str, ip: str, now: datetime | None = None
+) -> LoggedIn | None:
+    """Check the password and open a session. Returns None on a wrong password (the failed
+    attempt is recorded in ``session``, so commit it); raises LoginThrottled when throttled."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    wait = throttle_wait(session, email, ip, now)
+    if wait:
+        raise LoginThrottled(wait)
+    user = session.scalar(select(User).where(User.email == email))
+    ok = False
+    if user is None or not user.active:
+        burn_verification_time(password)
+    else:
+        ok = verify_password(user.password_hash, password)
+    session.add(LoginAttempt(email=email, ip=ip, attempted_at=now, succeeded=ok))
+    if not ok or user is None:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = new_token()
+    session.add(LoginSession(token_hash=token_digest(token), user_id=user.id, created_at=now,
+                             expires_at=now + timedelta(hours=SESSION_HOURS)))
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(days=1)))
+    audit.record(session, audit.Actor(user.id, user.email), "user.login", "user", user.id, at=now)
+    viewer = viewer_for(session, user.id)
+    assert viewer is not None
+    return LoggedIn(viewer, token)
+
+
+def log_in(
+    db: Database, email: str, password: str, ip: str, now: datetime | None = None
+) -> LoggedIn:
+    """Log in in its own transaction; a failure is committed before LoginFailed is raised."""
+    with db.transaction() as session:
+        result = attempt_login(session, email, password, ip, now)
+    if result is None:
+        raise LoginFailed()
+    return result
+
+
+def open_session(session: Session, user: User, now: datetime | None = None) -> str:
+    """A session for a user who just proved who they are in another way (accepting an invite)."""
+    now = now or utcnow()
+    token = new_token()
+    session.add(LoginSession(token_hash=token_digest(token), user_id=user.id, created_at=now,
+                             expires_at=now + timedelta(hours=SESSION_HOURS)))
+    return token
+
+
+def viewer_of_token(session: Session, token: str, now: datetime | None = None) -> Viewer | None:
+    now = now or utcnow()
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_digest(token)))
+    if row is None or row.expires_at <= now:
+        return None
+    return viewer_for(session, row.user_id)
+
+
+def log_out(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == token_digest(token)))

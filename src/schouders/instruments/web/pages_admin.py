@@ -1,0 +1,111 @@
+"""Beheer: municipalities get access, coördinatoren are invited, the whole audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from starlette.datastructures import FormData
+
+from schouders.instruments import audit
+from schouders.instruments.access import COORDINATOR, require_admin
+from schouders.instruments.accounts import (
+    INVITABLE_BY_ADMIN,
+    FieldErrors,
+    add_municipality,
+    create_invite,
+)
+from schouders.instruments.models import Membership, Municipality, User
+from schouders.instruments.web.page import Page
+from schouders.instruments.web.runtime import InstrumentsRuntime
+
+
+def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
+    def overview(page: Page, errors: dict | None = None, values: dict | None = None,
+                 status_code: int = 200) -> Response:
+        with rt.db.transaction() as session:
+            counts = dict(session.execute(
+                select(Membership.gm_code, func.count(Membership.id)).group_by(Membership.gm_code)
+            ).all())
+            municipalities = list(session.scalars(select(Municipality).order_by(Municipality.name)))
+            users = list(session.scalars(select(User).order_by(User.email)))
+        return page.render("admin.html", {
+            "municipalities": [(m, counts.get(m.gm_code, 0)) for m in municipalities],
+            "users": users, "errors": errors or {}, "values": values or {},
+            "invitable": INVITABLE_BY_ADMIN,
+        }, status_code=status_code)
+
+    @router.get("/beheer", name="instr_admin", include_in_schema=False)
+    def admin(request: Request) -> Response:
+        page = Page(rt, request)
+        require_admin(page.viewer)
+        return overview(page)
+
+    @router.post("/beheer/gemeenten", name="instr_admin_municipality_post",
+                 include_in_schema=False)
+    async def add_municipality_post(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_add_municipality, request, form)
+
+    def _add_municipality(request: Request, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        viewer = require_admin(page.viewer)
+        values = {key: str(form.get(key, "")) for key in ("gm_code", "name", "email")}
+        try:
+            with rt.db.transaction() as session:
+                municipality = add_municipality(session, values["gm_code"], values["name"],
+                                                actor=viewer)
+                created = None
+                if values["email"].strip():
+                    created = create_invite(session, viewer, municipality.gm_code, COORDINATOR,
+                                            values["email"], now=rt.now())
+                gm_code, name = municipality.gm_code, municipality.name
+        except FieldErrors as exc:
+            return overview(page, exc.errors, values, status_code=400)
+        if created is None:
+            return page.redirect("instr_admin", "gemeente-toegevoegd")
+        return page.render("invite_created.html", {
+            "link": str(request.url_for("instr_invite", token=created.token)),
+            "email": created.invite.email, "role": created.invite.role,
+            "municipality_name": name, "gm_code": gm_code,
+            "back": page.path("instr_admin"),
+        })
+
+    @router.post("/beheer/uitnodigingen", name="instr_admin_invite_post",
+                 include_in_schema=False)
+    async def admin_invite_post(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_admin_invite, request, form)
+
+    def _admin_invite(request: Request, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        viewer = require_admin(page.viewer)
+        values = {key: str(form.get(key, "")) for key in ("invite_gm_code", "role", "email")}
+        try:
+            with rt.db.transaction() as session:
+                created = create_invite(session, viewer, values["invite_gm_code"].upper(),
+                                        values["role"], values["email"], now=rt.now())
+                municipality = session.get(Municipality, created.invite.gm_code)
+                name = municipality.name if municipality else created.invite.gm_code
+        except FieldErrors as exc:
+            errors = {("invite_" + k if k in ("email", "role", "gm_code") else k): v
+                      for k, v in exc.errors.items()}
+            return overview(page, errors, values, status_code=400)
+        return page.render("invite_created.html", {
+            "link": str(request.url_for("instr_invite", token=created.token)),
+            "email": created.invite.email, "role": created.invite.role,
+            "municipality_name": name, "gm_code": created.invite.gm_code,
+            "back": page.path("instr_admin"),
+        })
+
+    @router.get("/beheer/auditlog", name="instr_admin_audit", include_in_schema=False)
+    def admin_audit(request: Request) -> Response:
+        page = Page(rt, request)
+        require_admin(page.viewer)
+        with rt.db.transaction() as session:
+            entries = audit.entries(session, None, limit=500)
+        return page.render("audit.html", {"entries": entries, "summary": audit.summary,
+                                          "full_details": False, "scope": "alle gemeenten"})

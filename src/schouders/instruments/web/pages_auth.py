@@ -1,0 +1,151 @@
+"""Start page, logging in and out, and accepting an invite."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from schouders.errors import SchoudersError
+from schouders.instruments.accounts import (
+    FieldErrors,
+    accept_invite,
+    invite_has_account,
+    municipalities_of,
+    open_invite,
+    respondent_rounds,
+)
+from schouders.instruments.models import Municipality, Round
+from schouders.instruments.sessions import LoginThrottled, log_in, log_out, open_session
+from schouders.instruments.web.page import Page, client_ip
+from schouders.instruments.web.runtime import InstrumentsRuntime
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only local paths, never another site (//evil.example or https://...)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
+    @router.get("/", name="instr_home", include_in_schema=False)
+    def home(request: Request) -> Response:
+        page = Page(rt, request)
+        context: dict = {"municipalities": [], "my_rounds": []}
+        if page.viewer is not None:
+            with rt.db.transaction() as session:
+                context["municipalities"] = [
+                    (m, page.viewer.role_in(m.gm_code)) for m in municipalities_of(session,
+                                                                                   page.viewer)
+                ]
+                context["my_rounds"] = respondent_rounds(session, page.viewer.user_id)
+        return page.render("home.html", context)
+
+    @router.get("/inloggen", name="instr_login", include_in_schema=False)
+    def login(request: Request) -> Response:
+        page = Page(rt, request)
+        return page.render("login.html", {"next": request.query_params.get("volgende", "")})
+
+    @router.post("/inloggen", name="instr_login_post", include_in_schema=False)
+    async def login_post(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_login_post, request, form)
+
+    def _login_post(request: Request, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        email = str(form.get("email", ""))
+        next_path = safe_next(str(form.get("volgende", "")), page.path("instr_home"))
+        try:
+            result = log_in(rt.db, email, str(form.get("password", "")), client_ip(request),
+                            rt.now())
+        except LoginThrottled as exc:
+            return page.render("login.html", {"error": exc, "email": email,
+                                              "next": next_path}, status_code=429)
+        except SchoudersError as exc:
+            return page.render("login.html", {"error": exc, "email": email,
+                                              "next": next_path}, status_code=400)
+        page.start_session(result.token)
+        return page.redirect_to(next_path)
+
+    @router.post("/uitloggen", name="instr_logout", include_in_schema=False)
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_logout, request, form)
+
+    def _logout(request: Request, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        if page.session_token:
+            with rt.db.transaction() as session:
+                log_out(session, page.session_token)
+        page.end_session()
+        return page.redirect("instr_login", "uitgelogd")
+
+    @router.get("/uitnodiging/{token}", name="instr_invite", include_in_schema=False)
+    def invite(request: Request, token: str) -> Response:
+        page = Page(rt, request)
+        with rt.db.transaction() as session:
+            try:
+                item = open_invite(session, token, rt.now())
+            except SchoudersError as exc:
+                return page.render("invite.html", {"invalid": exc}, status_code=404)
+            context = _invite_context(session, item)
+        return page.render("invite.html", context)
+
+    @router.post("/uitnodiging/{token}", name="instr_invite_post", include_in_schema=False)
+    async def invite_post(request: Request, token: str) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_invite_post, request, token, form)
+
+    def _invite_post(request: Request, token: str, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        try:
+            with rt.db.transaction() as session:
+                user = accept_invite(
+                    session, token, name=str(form.get("name", "")),
+                    password=str(form.get("password", "")),
+                    password_repeat=(str(form["password_repeat"])
+                                     if "password_repeat" in form else None),
+                    now=rt.now(),
+                )
+                round_id = open_round_of_invite(session, token)
+                session_token = open_session(session, user, rt.now())
+        except FieldErrors as exc:
+            with rt.db.transaction() as session:
+                context = _invite_context(session, open_invite(session, token, rt.now()))
+            context.update(errors=exc.errors, name=str(form.get("name", "")))
+            return page.render("invite.html", context, status_code=400)
+        except SchoudersError as exc:
+            return page.render("invite.html", {"invalid": exc}, status_code=404)
+        page.start_session(session_token)
+        if round_id is not None:
+            return page.redirect("instr_fill", "welkom", round_id=round_id)
+        return page.redirect("instr_home", "welkom")
+
+
+def _invite_context(session, item) -> dict:
+    municipality = session.get(Municipality, item.gm_code)
+    round_ = session.get(Round, item.round_id) if item.round_id else None
+    return {
+        "invite": item,
+        "municipality": municipality,
+        "round": round_,
+        "has_account": invite_has_account(session, item),
+    }
+
+
+def open_round_of_invite(session, token: str) -> int | None:
+    from sqlalchemy import select
+
+    from schouders.instruments.models import Invite
+    from schouders.instruments.security import token_digest
+
+    item = session.scalar(select(Invite).where(Invite.token_hash == token_digest(token)))
+    if item is None or item.round_id is None:
+        return None
+    round_ = session.get(Round, item.round_id)
+    return round_.id if round_ is not None and round_.status == "open" else None

@@ -1,0 +1,55 @@
+"""Everything the instruments pages share: settings, database, signer, templates, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from schouders.config import Settings
+from schouders.instruments.config import InstrumentsConfig, instruments_config
+from schouders.instruments.db import Database
+from schouders.instruments.migrate import upgrade
+from schouders.instruments.models import utcnow
+from schouders.instruments.register import Register, load_register
+from schouders.instruments.security import Signer, signing_key
+from schouders.instruments.web import formatting
+
+WEB_DIR = Path(__file__).parent
+
+
+@dataclass
+class InstrumentsRuntime:
+    settings: Settings
+    config: InstrumentsConfig
+    db: Database
+    signer: Signer
+    templates: Jinja2Templates
+    register: Register
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def create_runtime(settings: Settings, database_url: str | None = None) -> InstrumentsRuntime:
+    """Open the database, bring it to the current schema, and prepare templates."""
+    config = instruments_config(settings, database_url)
+    db = Database(config.database_url)
+    upgrade(db)
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    formatting.install(templates.env)
+    return InstrumentsRuntime(
+        settings=settings,
+        config=config,
+        db=db,
+        signer=Signer(signing_key(db, config.secret_key)),
+        templates=templates,
+        register=load_register(),
+    )
