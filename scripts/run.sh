@@ -12,6 +12,5 @@ if [ "${1:-}" = "--data-dir" ]; then
   shift 2
 fi
 schouders build "${DATA_ARGS[@]}"
-if schouders serve --help >/dev/null 2>&1; then
-  exec schouders serve "${DATA_ARGS[@]}" "$@"
-fi
+schouders status
+exec schouders serve "${DATA_ARGS[@]}" "$@"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from schouders.cli_support import console, error_console, progress_bar, user_errors
 from schouders.config import Settings, load_settings
 from schouders.errors import SchoudersError
 
@@ -20,8 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-error_console = Console(stderr=True)
 
 DataDirOption = Annotated[
     Path | None,
@@ -42,29 +38,6 @@ HomeOption = Annotated[
 
 def settings_from(data_dir: Path | None, home: Path | None) -> Settings:
     return load_settings(data_dir=data_dir, home=home)
-
-
-@contextmanager
-def user_errors():
-    """Show SchoudersError as a clear message with exit code 1, never a traceback."""
-    try:
-        yield
-    except SchoudersError as exc:
-        error_console.print(f"[bold red]Fout:[/] {exc.message}")
-        if exc.hint:
-            error_console.print(exc.hint)
-        raise typer.Exit(1) from None
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=False,
-    )
 
 
 @app.command()
@@ -282,6 +255,45 @@ def levering(
         f"({len(delivery.facts)} regels, schema {delivery.schema_version}); "
         f"bewaard als {result.stored_as}"
     )
+
+
+@app.command()
+def serve(
+    data_dir: DataDirOption = None,
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option(help="Poort van de webapp.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Adres; 0.0.0.0 maakt de app bereikbaar voor anderen.")
+    ] = "127.0.0.1",
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Aantal werkprocessen (standaard 2 per CPU, hoogstens 4).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Start de webapp (monitor, API en instrumenten) op http://HOST:PORT."""
+    from schouders.web.server import serve as serve_app
+
+    settings = settings_from(data_dir, home)
+    if not settings.warehouse_path.exists():
+        error_console.print(
+            f"[yellow]Let op:[/] nog geen warehouse in {settings.warehouse_path}; "
+            "draai eerst `schouders build` (de pagina's zeggen het ook)."
+        )
+    console.print(f"Schouders draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
+    with user_errors():
+        serve_app(settings, host=host, port=port, workers=workers)
+
+
+def _register_subcommands() -> None:
+    from schouders.indicators.cli import register
+    from schouders.instruments.cli import instruments_cli
+
+    register(app)
+    app.add_typer(instruments_cli, name="instrumenten")
+
+
+_register_subcommands()
 
 
 def main() -> None:
