@@ -13,12 +13,18 @@ if [ ! -x /usr/bin/chromium ]; then
     echo ">> Chromium installeren (apt-get)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
-    echo "!! /usr/bin/chromium ontbreekt en kan niet automatisch worden geïnstalleerd (geen root)" >&2
+    echo "!! /usr/bin/chromium ontbreekt; installeer het met: sudo apt-get install -y chromium" >&2
+    exit 1
   fi
 fi
-# A throwaway PostgreSQL for the instrument tests, unless one is given.
-if [ -z "${SCHOUDERS_TEST_POSTGRES_URL:-}" ] && [ -f "$REPO_DIR/scripts/start_test_postgres.sh" ]; then
-  eval "$(bash "$REPO_DIR/scripts/start_test_postgres.sh")"
+# A throwaway PostgreSQL for the instrument tests, unless one is given: the instrument suite runs
+# on SQLite and on PostgreSQL, so a PostgreSQL that cannot start fails the run.
+if [ -z "${SCHOUDERS_TEST_POSTGRES_URL:-}" ]; then
+  if ! PG_ENV="$(bash "$REPO_DIR/scripts/start_test_postgres.sh")"; then
+    echo "!! PostgreSQL kon niet starten (zie hierboven); of zet SCHOUDERS_TEST_POSTGRES_URL" >&2
+    exit 1
+  fi
+  eval "$PG_ENV"
 fi
 
 echo ">> ruff"
