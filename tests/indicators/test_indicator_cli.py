@@ -1,4 +1,4 @@
-"""The indicator commands, as the lead registers them at top level."""
+"""The indicator commands, as the main CLI registers them at top level."""
 
 from __future__ import annotations
 

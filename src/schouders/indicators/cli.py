@@ -1,6 +1,6 @@
 """Command line for indicators, profiles, comparisons, the national picture and signals.
 
-The lead registers these at top level with::
+The main CLI (`schouders.cli`) registers these at top level with::
 
     from schouders.indicators.cli import register
     register(app)        # adds: indicators, profiel, vergelijk, landelijk, signalen

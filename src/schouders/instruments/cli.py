@@ -1,6 +1,6 @@
 """Command line for the instruments: ``schouders instrumenten init-db | gebruiker-toevoegen | ...``.
 
-The lead adds this Typer app to the main CLI:
+The main CLI (`schouders.cli`) adds this Typer app:
 ``app.add_typer(instruments_cli, name="instrumenten")``.
 """
 

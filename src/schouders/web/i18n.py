@@ -118,6 +118,7 @@ ENGLISH: dict[str, str] = {
     "Vergelijken": "Compare",
     "Landelijk beeld": "National picture",
     "Indicatoren": "Indicators",
+    "Instrumenten": "Instruments",
     "Over en methode": "About and method",
     "API": "API",
     "Taal": "Language",
