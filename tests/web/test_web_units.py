@@ -130,3 +130,36 @@ def test_serve_runs_several_uvicorn_workers(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_worker_listening_socket_gives_connections_tcp_nodelay() -> None:
+    """With several workers the listening socket is bound by us (via uvicorn's config); accepted
+    connections must get TCP_NODELAY, or every keep-alive response waits on a delayed ACK."""
+    import asyncio
+
+    from schouders.web.server import TcpNoDelayConfig
+
+    listener = TcpNoDelayConfig("schouders.web.server:app_factory", factory=True,
+                                host="127.0.0.1", port=0).bind_socket()
+    assert listener.proto == socket.IPPROTO_TCP
+    accepted: list[int] = []
+
+    class Record(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Record, sock=listener)
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(100):
+            if accepted:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+
+    asyncio.run(accept_one())
+    assert accepted and accepted[0] != 0
