@@ -67,6 +67,9 @@ def _settings(home: Path | None, data_dir: Path | None) -> Settings:
 
 
 def indicators(
+    code: Annotated[str | None, typer.Argument(
+        help="Toon de definitie van deze indicator (zelfde als --toon).",
+        show_default=False)] = None,
     toon: Annotated[str | None, typer.Option("--toon", help="Toon de definitie van één "
                                              "indicator.")] = None,
     bereken: Annotated[bool, typer.Option("--bereken", help="Bereken alle indicatoren "
@@ -80,6 +83,7 @@ def indicators(
     from schouders.indicators import api
     from schouders.indicators.output import check_format, write_frames
 
+    toon = toon or code
     with user_errors():
         check_format(format, output)
         if bereken:
