@@ -57,3 +57,20 @@ def test_unknown_document_and_municipality(settings: Settings) -> None:
         api.profile(settings, "GM0677", 2024, "rekening")
     with pytest.raises(UnknownMunicipalityError):
         api.profile(settings, "Atlantis", 2024, "jaarrekening")
+
+
+def test_signals_for_a_year_without_data(settings: Settings) -> None:
+    with pytest.raises(SchoudersError, match="Geen begroting 2030 in de gegevens") as error:
+        api.signals(settings, jaar=2030, document="begroting")
+    assert "2017–2026" in str(error.value)
+    with pytest.raises(SchoudersError, match="Geen jaarrekening 2010 van GM0677") as error:
+        api.signals(settings, "GM0677", jaar=2010)
+    assert "2017–2024" in str(error.value)
+
+
+def test_a_name_read_as_another_municipality_is_said_out_loud(settings: Settings) -> None:
+    typo = api.profile(settings, "Nergenshuizen", 2024, "jaarrekening")
+    assert typo.naam != "Nergenshuizen"
+    assert typo.toelichting[0] == f"'Nergenshuizen' opgevat als {typo.naam} ({typo.gm_code})."
+    exact = api.profile(settings, "hulst", 2024, "jaarrekening")
+    assert not any("opgevat als" in note for note in exact.toelichting)

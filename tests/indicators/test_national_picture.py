@@ -81,3 +81,26 @@ def test_catalogue_on_harmonised_boundaries(settings: Settings) -> None:
     assert len(merged) == len(cached)
     np.testing.assert_allclose(merged["waarde_h"], merged["waarde"], rtol=1e-12)
     assert set(harmonised["peiljaar"]) == {2024}
+
+
+# Figure 7 of "Het kraakt en het piept in het fysiek domein" (BMC for the VNG, 2020):
+# "Totaal gemeenten" 2018 +3,16 %, 2019 -2,94 %, 2020 +3,81 %.
+BMC_TOTAL_PCT = {2018: 3.16, 2019: -2.94, 2020: 3.81}
+# BMC compared the newest document available in 2020 for each year: jaarrekening 2017 and 2018,
+# begroting 2019 and 2020, summed over every municipality that delivered (no matching).
+BMC_DOCUMENTS = {2017: "jaarrekening", 2018: "jaarrekening", 2019: "begroting",
+                 2020: "begroting"}
+
+
+def test_figure_7_total_reproduced_from_cached_totals(settings: Settings,
+                                                     delivered: pd.DataFrame) -> None:
+    totals = api.indicator_values(settings, ["lasten_totaal"], jaar=list(BMC_DOCUMENTS))
+    national = totals.groupby(["document", "jaar"])["waarde"].sum()
+    by_hand = delivered.groupby(["document", "jaar"])["lasten"].sum() * 1000
+    for jaar in BMC_TOTAL_PCT:
+        now, before = (jaar, BMC_DOCUMENTS[jaar]), (jaar - 1, BMC_DOCUMENTS[jaar - 1])
+        ours = (national[now[1], now[0]] / national[before[1], before[0]] - 1) * 100
+        hand = (by_hand[now[1], now[0]] / by_hand[before[1], before[0]] - 1) * 100
+        assert ours == pytest.approx(hand, abs=1e-9)
+        assert abs(ours - BMC_TOTAL_PCT[jaar]) < 0.005, (
+            f"{jaar}: Schouders {ours:.3f}%, BMC Figuur 7 {BMC_TOTAL_PCT[jaar]}%")

@@ -80,3 +80,26 @@ def test_profile_in_real_euros_keeps_positions(settings: Settings,
     assert real.loc[row, "mediaan"] == pytest.approx(nominal.loc[row, "mediaan"] * factor)
     assert real.loc[row, "percentiel"] == nominal.loc[row, "percentiel"]
     assert real.loc[row, "z"] == pytest.approx(nominal.loc[row, "z"])
+
+
+def test_government_consumption_deflator_chains_the_cbs_price_changes(
+        settings: Settings, data_dir: Path) -> None:
+    frame = pd.read_csv(data_dir / "checkdecijfers_cbs_odata_v4/"
+                        "derived_85880NED_jaarmutaties_long.csv")
+    price = frame[(frame["Measure"] == "A049169_1") & (frame["SoortMutaties"] == "A045303")
+                  & frame["Perioden"].str.endswith("JJ00")]
+    change = {int(p[:4]): float(v) / 100 for p, v in zip(price["Perioden"], price["Value"],
+                                                          strict=True)}
+    # 2019 lasten per inwoner of Hulst in prices of 2024: x (1.021 * 1.031 * ... * 1.056)
+    factor = float(np.prod([1 + change[year] for year in range(2020, 2025)]))
+    nominal = api.indicator_values(settings, ["lasten_per_inwoner"], gemeenten=["GM0677"],
+                                   jaar=2019, document="jaarrekening")["waarde"].iloc[0]
+    real = api.indicator_values(settings, ["lasten_per_inwoner", "groei_lasten_pct"],
+                                gemeenten=["GM0677"], jaar=[2019, 2021],
+                                document="jaarrekening", real=True,
+                                deflator="overheidsconsumptie", basisjaar=2024)
+    level = real[(real["indicator"] == "lasten_per_inwoner") & (real["jaar"] == 2019)]
+    assert level["waarde"].iloc[0] == pytest.approx(nominal * factor, rel=1e-9)
+    growth = real[(real["indicator"] == "groei_lasten_pct") & (real["jaar"] == 2021)].iloc[0]
+    assert growth["waarde"] == pytest.approx(
+        ((1 + growth["waarde_nominaal"] / 100) / (1 + change[2021]) - 1) * 100, rel=1e-9)

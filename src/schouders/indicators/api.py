@@ -225,7 +225,7 @@ def profile(
         history = _history(settings, gm_code, jaar, document, peer_type)
     jaar = int(jaar)
     naam = static.name(gm_code, jaar)
-    notes: list[str] = []
+    notes: list[str] = _interpreted(gemeente, gm_code, naam)
     own = history.own(jaar, document)
     if peer_type is not None:
         size = _max_n(own)
@@ -290,7 +290,7 @@ class _History:
                 for row in self.values if row[1] == jaar and row[2] == document}
 
     def series(self, defs: Definitions) -> dict[str, list[object]]:
-        wanted = {rule.indicatoren[0] for rule in defs.rules if rule.regel != "uitschieter"}
+        wanted = {code for rule in defs.rules for code in rule.trend_indicators}
         rows = [row for row in self.values if row[0] in wanted]
         return {"indicator": [row[0] for row in rows], "gm_code": [self.gm_code] * len(rows),
                 "jaar": [row[1] for row in rows], "document": [row[2] for row in rows],
@@ -397,11 +397,20 @@ def signals(settings: Settings, gemeente: str | None = None, jaar: int | None = 
     _check_document(document)
     ensure_cache(settings, defs)
     gm_codes = None if gemeente is None else [_gm_code(settings, gemeente)]
-    if jaar is None:
-        jaar = (_year(settings, gm_codes[0], None, document) if gm_codes else int(_query(
-            settings, "SELECT max(jaar) AS j FROM indicator_waarde WHERE document = ?",
-            [document])["j"].iloc[0]))
-    return _signals_for(settings, defs, gm_codes, jaar, document, None)
+    if gm_codes:
+        jaar = _year(settings, gm_codes[0], jaar, document)
+    else:
+        years = sorted(int(row[0]) for row in _rows(
+            settings, "SELECT DISTINCT jaar FROM indicator_waarde WHERE document = ?",
+            [document]))
+        if not years:
+            raise SchoudersError(f"Geen {document}en in de gegevens.")
+        if jaar is None:
+            jaar = years[-1]
+        elif int(jaar) not in years:
+            raise SchoudersError(f"Geen {document} {jaar} in de gegevens.",
+                                 f"Beschikbare jaren voor de {document}: {_span(years)}.")
+    return _signals_for(settings, defs, gm_codes, int(jaar), document, None)
 
 
 def peer_group_members(settings: Settings, gemeente: str, jaar: int,
@@ -519,6 +528,16 @@ def _check_document(document: str) -> None:
                              "Kies begroting of jaarrekening.")
 
 
+def _interpreted(text: str, gm_code: str, naam: str) -> list[str]:
+    """A note when a typed name was read as another name (typo tolerance, aliases)."""
+    from schouders.warehouse.lookup import normalise
+
+    value = str(text).strip()
+    if GM_CODE.match(value.upper()) or normalise(value) == normalise(naam):
+        return []
+    return [f"'{value}' opgevat als {naam} ({gm_code})."]
+
+
 def _gm_code(settings: Settings, text: str) -> str:
     value = str(text).strip()
     if GM_CODE.match(value.upper()) and value.upper() in _static(settings).names:
@@ -578,8 +597,9 @@ def _check_size(size: int, minimum: int, label: str, jaar: int, document: str) -
         raise SchoudersError(f"De peergroep ({label}) is leeg voor de {document} {jaar}.",
                              "Kies een andere peergroep of een ander jaar.")
     if size < minimum:
+        noun = "gemeente" if size == 1 else "gemeenten"
         raise SchoudersError(
-            f"De peergroep ({label}) telt maar {size} gemeenten met een {document} {jaar}; "
+            f"De peergroep ({label}) telt maar {size} {noun} met een {document} {jaar}; "
             f"voor een zinvolle vergelijking zijn er minstens {minimum} nodig.",
             "Kies een ruimere peergroep, bijv. --peers knn of --peers provincie.")
 
@@ -664,7 +684,7 @@ def _signals_for(settings: Settings, defs: Definitions, gm_codes: list[str] | No
                  series: dict[str, list[object]] | None = None) -> pd.DataFrame:
     rules = defs.rules
     static = _static(settings)
-    trend_codes = sorted({rule.indicatoren[0] for rule in rules if rule.regel != "uitschieter"})
+    trend_codes = sorted({code for rule in rules for code in rule.trend_indicators})
     first = jaar - max((rule.years_needed for rule in rules), default=1) + 1
     where_gm = "" if gm_codes is None else "AND gm_code IN (SELECT unnest(?))"
     extra: list[object] = [gm_codes] if gm_codes else []

@@ -10,6 +10,7 @@ The main CLI (`schouders.cli`) registers these at top level with::
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -171,6 +172,8 @@ def _print_profile(result: Profiel, output: Path | None) -> None:
         f" … en {len(names) - PEERS_SHOWN} andere (volledige lijst met --format json)"
         if len(names) > PEERS_SHOWN else "")
     target.print(f"[dim]Peers ({len(names)}): {shown}[/]")
+    for note in result.toelichting:
+        target.print(f"[dim]{note}[/]")
     for theme, rows in result.posities.groupby("thema", sort=False):
         table = Table(title=theme)
         for column, justify in (("indicator", "left"), ("waarde", "right"),
@@ -189,8 +192,6 @@ def _print_profile(result: Profiel, output: Path | None) -> None:
     for row in result.signalen.itertuples(index=False):
         target.print(f"[bold yellow]Signaal – {row.titel}[/]: {row.uitleg}")
         target.print(f"[dim]  regel: {row.regel}[/]")
-    for note in result.toelichting:
-        target.print(f"[dim]{note}[/]")
     target.print("[dim]Percentiel: aandeel van de andere peers met een lagere waarde; rang 1 = "
                  "hoogste waarde. Geen oordeel: zie de kanttekeningen per indicator "
                  "('schouders indicators --toon CODE').[/]")
@@ -259,12 +260,12 @@ def landelijk(
                          if format == "json" else None)
             return
     table = Table(title=f"Mutatie lasten per jaar ({document}) — nominaal en reëel ({deflator})")
-    for column in ("jaar", "groep", "gemeenten", "totaal", "fysiek", "totaal reëel",
-                   "fysiek reëel", "CPI", "overheidsconsumptie"):
-        table.add_column(column, justify="left" if column == "groep" else "right")
+    for column in ("jaar", "inwoners\nx 1.000", "gem.", "totaal", "fysiek", "totaal\nreëel",
+                   "fysiek\nreëel", "CPI", "prijs\noverh."):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in frame.itertuples(index=False):
         style = "bold" if row.groep == "Alle gemeenten" else None
-        table.add_row(str(row.jaar), row.groep, str(row.gemeenten),
+        table.add_row(str(row.jaar), _short_class(str(row.groep)), str(row.gemeenten),
                       fmt.percent_change(row.lasten_mutatie_pct),
                       fmt.percent_change(row.fysiek_mutatie_pct),
                       fmt.percent_change(row.lasten_reeel_pct),
@@ -273,6 +274,22 @@ def landelijk(
                       fmt.percent_change(getattr(row, "overheidsconsumptie_pct", None)),
                       style=style)
     _print(table, output, frame.attrs["toelichting"])
+
+
+def _short_class(label: str) -> str:
+    """'20.000 tot 50.000 inwoners' -> '20–50' (x 1.000), for a table that fits 80 columns."""
+    def thousands(text: str) -> str:
+        return fmt.number(int(text.replace(".", "")) / 1000)
+
+    if label == "Alle gemeenten":
+        return "alle"
+    if match := re.fullmatch(r"minder dan ([\d.]+) inwoners", label):
+        return f"< {thousands(match.group(1))}"
+    if match := re.fullmatch(r"([\d.]+) tot ([\d.]+) inwoners", label):
+        return f"{thousands(match.group(1))}–{thousands(match.group(2))}"
+    if match := re.fullmatch(r"([\d.]+) inwoners of meer", label):
+        return f"≥ {thousands(match.group(1))}"
+    return label
 
 
 def signalen(

@@ -55,8 +55,17 @@ class SignalRule:
         if self.regel == "stijging":
             return (f"{self.indicatoren[0]} steeg {p['jaren']} jaar op rij, samen minstens "
                     f"{fmt.number(p['min_stijging'], 1)}")
-        return (f"{self.indicatoren[0]} {p['jaren']} jaar op rij groter dan "
+        text = (f"{self.indicatoren[0]} {p['jaren']} jaar op rij groter dan "
                 f"{fmt.number(p['drempel'], 1)}")
+        if len(self.indicatoren) > 1:
+            text += f" en {self.indicatoren[1]} in dezelfde jaren kleiner dan " + fmt.number(
+                p["en_onder"], 1)
+        return text
+
+    @property
+    def trend_indicators(self) -> tuple[str, ...]:
+        """Indicators whose multi-year series the rule reads (none for outliers)."""
+        return () if self.regel == "uitschieter" else self.indicatoren
 
     @property
     def years_needed(self) -> int:
@@ -83,11 +92,13 @@ def load_rules(catalogue: Catalogue, path: Path | None = None) -> list[SignalRul
             indicatoren = tuple(require(entry, "indicatoren", where, list))
         else:
             indicatoren = (require(entry, "indicator", where),)
+        if regel == "reeks_positief" and "en_indicator" in entry:
+            indicatoren = (*indicatoren, require(entry, "en_indicator", where))
         for indicator in indicatoren:
             catalogue.get(indicator)
         params = {key: item for key, item in entry.items()
                   if key not in ("code", "naam", "name", "regel", "uitleg", "indicator",
-                                 "indicatoren")}
+                                 "indicatoren", "en_indicator")}
         _check_params(regel, params, where)
         rules.append(SignalRule(code, require(entry, "naam", where), require(entry, "name", where),
                                 regel, require(entry, "uitleg", where), indicatoren, params))
@@ -106,6 +117,10 @@ def _check_params(regel: str, params: dict[str, Any], where: str) -> None:
         if not ok:
             raise SchoudersError(f"{where}: parameter '{name}' ontbreekt of is geen "
                                  f"{'tekst' if kind is str else 'getal'}.")
+    if regel == "reeks_positief" and "en_onder" in params and not (
+            isinstance(params["en_onder"], int | float)
+            and not isinstance(params["en_onder"], bool)):
+        raise SchoudersError(f"{where}: parameter 'en_onder' is geen getal.")
     if "jaren" in needed and params["jaren"] < 1:
         raise SchoudersError(f"{where}: jaren moet minstens 1 zijn.")
     if regel == "uitschieter" and params["peergroep"] not in BUILT_IN:
@@ -144,7 +159,7 @@ def evaluate(
         elif rule.regel == "stijging":
             found.extend(_rise(rule, catalogue, wide, jaar, doc))
         else:
-            found.extend(_positive_run(rule, catalogue, wide, jaar, doc))
+            found.extend(_positive_run(rule, catalogue, wide, jaar, doc, columns))
     for item in found:
         item["naam"] = names.get(item["gm_code"])
     found.sort(key=lambda item: (item["gm_code"], item["signaal"], item["indicator"]))
@@ -249,17 +264,35 @@ def _rise(rule: SignalRule, catalogue: Catalogue, wide: Wide, jaar: int,
 
 
 def _positive_run(rule: SignalRule, catalogue: Catalogue, wide: Wide, jaar: int,
-                  document: str) -> list[dict[str, Any]]:
+                  document: str, columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """`indicator` above `drempel` every year; with `en_indicator`, that one below `en_onder`
+    in the same years (e.g. a deficit before reserve mutations, covered by withdrawals)."""
     indicator = catalogue.get(rule.indicatoren[0])
     values = wide.values
     years = wide.years
     hits = (values > float(rule.params["drempel"])).all(axis=1)
+    second = catalogue.get(rule.indicatoren[1]) if len(rule.indicatoren) > 1 else None
+    other = np.full_like(values, np.nan)
+    if second is not None:
+        other_wide = _wide(columns, second.code, document, jaar, len(years))
+        if other_wide is not None:
+            where = {code: row for row, code in enumerate(other_wide.gm_codes)}
+            for row, code in enumerate(wide.gm_codes):
+                if code in where:
+                    other[row] = other_wide.values[where[code]]
+        with np.errstate(invalid="ignore"):
+            hits &= (other < float(rule.params["en_onder"])).all(axis=1)
     found = []
     for row in np.nonzero(hits)[0]:
-        text = rule.uitleg.format(jaren=rule.params["jaren"], reeks=_series_text(
-            years, values[row], indicator.eenheid))
-        numbers = {"jaren": years, "waarden": _rounded(values[row]),
-                   "drempel": float(rule.params["drempel"])}
+        text = rule.uitleg.format(
+            jaren=rule.params["jaren"],
+            reeks=_series_text(years, values[row], indicator.eenheid),
+            reeks2="" if second is None else _series_text(years, other[row], second.eenheid))
+        numbers: dict[str, Any] = {"jaren": years, "waarden": _rounded(values[row]),
+                                   "drempel": float(rule.params["drempel"])}
+        if second is not None:
+            numbers.update({"en_indicator": second.code, "en_waarden": _rounded(other[row]),
+                            "en_onder": float(rule.params["en_onder"])})
         found.append(_signal(rule, str(wide.gm_codes[row]), jaar, document, indicator.code,
                              text, numbers))
     return found
