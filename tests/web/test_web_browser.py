@@ -159,3 +159,44 @@ def test_axe_finds_no_serious_violations(browser, live_server, name: str) -> Non
         for violation in result["violations"] if violation["impact"] in ("serious", "critical")
     ]
     assert not serious, serious
+
+
+OVERFLOW = (
+    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_wide_compare_table_scrolls_inside_its_region(browser, live_server, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  base_url=live_server.url)
+    tab = context.new_page()
+    try:
+        tab.goto("/vergelijken?gemeenten=GM0363,GM0599,GM0518,GM0344,GM0014,GM0034,GM0080,"
+                 "GM0153,GM0193,GM0200")
+        wait_for_charts(tab)
+        assert tab.evaluate(OVERFLOW) <= 0  # the page itself never scrolls sideways
+        region = tab.locator("section[aria-labelledby=tabel-kop] .table-scroll")
+        assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")
+        region.focus()
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_function(
+            "() => document.querySelector('section[aria-labelledby=tabel-kop] .table-scroll')"
+            ".scrollLeft > 0", timeout=5_000)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", ["start", "profiel", "vergelijken", "landelijk", "indicator",
+                                  "over", "api", "engels"])
+def test_pages_fit_a_phone_screen(browser, live_server, shots: Path, name: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844},
+                                  base_url=live_server.url)
+    tab = context.new_page()
+    try:
+        tab.goto(PAGES[name])
+        wait_for_charts(tab)
+        assert tab.evaluate(OVERFLOW) <= 0
+        tab.screenshot(path=str(shots / f"{name}-390.png"), full_page=False)
+    finally:
+        context.close()

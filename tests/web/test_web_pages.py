@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -227,3 +228,39 @@ def test_recently_viewed_profiles_appear_on_the_start_page(app) -> None:
         assert html.index("/gemeente/GM0855") < html.index("/gemeente/GM0599")
         fresh.cookies.set("recent", "GM0363.<script>.GM0599")
         assert "<script>" not in fresh.get("/").text.split("Recent bekeken")[1][:400]
+
+
+def test_english_titles_and_error_messages(client: TestClient) -> None:
+    page = client.get("/vergelijken?gemeenten=GM0363,GM0599&lang=en")
+    assert "<title>Compare municipalities · Schouders</title>" in page.text
+    missing = client.get("/gemeente/GM9999?lang=en")
+    assert missing.status_code == 404 and "Unknown municipality: &#39;GM9999&#39;" in missing.text
+    year = client.get("/landelijk?jaar=2010&lang=en")
+    assert year.status_code == 400 and "No annual accounts for the year 2010." in year.text
+    invalid = client.get("/gemeente/GM0363?jaar=1990&lang=en")
+    assert invalid.status_code == 422 and "Invalid input: jaar:" in invalid.text
+    assert "Check the values in the address bar" in invalid.text
+    dutch = client.get("/gemeente/GM0363?jaar=1990&lang=nl")
+    assert "jaar: moet minstens 2000 zijn" in dutch.text and "Input should" not in dutch.text
+    api = client.get("/api/gemeenten/GM0363?jaar=1&lang=en").json()
+    assert api["fout"].startswith("Ongeldige invoer")  # the API speaks Dutch field names and text
+
+
+def test_profile_links_to_a_comparison_with_its_peer_group(client: TestClient) -> None:
+    data = client.get("/gemeente/GM0363.json?jaar=2024&peers=provincie").json()
+    members = [code for code in data["groep"]["leden"] if code != "GM0363"][:9]
+    html = client.get("/gemeente/GM0363?jaar=2024&peers=provincie").text
+    link = "/vergelijken?gemeenten=" + ",".join(["GM0363", *members])
+    assert link in html
+    compare = client.get(link + "&jaar=2024&document=jaarrekening&format=json")
+    assert len(compare.json()["gemeenten"]) == min(10, len(members) + 1)
+
+
+def test_wide_tables_scroll_inside_a_labelled_region(client: TestClient) -> None:
+    many = "GM0363,GM0599,GM0518,GM0344,GM0014,GM0034,GM0080,GM0153,GM0193,GM0200"
+    html = client.get(f"/vergelijken?gemeenten={many}&lang=nl").text
+    region = 'role="region" tabindex="0" aria-label="Gemeenten vergelijken: jaarrekening'
+    assert region in html
+    for path in ("/gemeente/GM0363", "/indicatoren", "/api"):
+        regions = re.findall(r'class="table-scroll" role="region"[^>]*>', client.get(path).text)
+        assert regions and all("aria-label=\"Tabel\"" not in tag for tag in regions), path

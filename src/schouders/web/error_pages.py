@@ -8,6 +8,8 @@ page that says to run ``schouders build``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -82,10 +84,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        english = language_of(request) == "en" and not wants_json(request)
         problems = []
         for error in exc.errors()[:5]:
             where = ".".join(str(part) for part in error.get("loc", ()) if part != "query")
-            problems.append(f"{where}: {error.get('msg', 'ongeldig')}")
+            text = str(error.get("msg", "invalid")) if english else _dutch_problem(error)
+            problems.append(f"{where}: {text}")
         return error_response(request, 422, "Ongeldige invoer: " + "; ".join(problems),
                               "Controleer de waarden in de adresregel of het formulier.")
 
@@ -120,6 +124,34 @@ def install_error_handlers(app: FastAPI) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
         return response
+
+
+def _dutch_problem(error: Mapping[str, Any]) -> str:
+    """A validation problem in Dutch (pydantic writes English); the API is Dutch too."""
+    context = error.get("ctx") or {}
+    kind = str(error.get("type", ""))
+    texts = {
+        "missing": "ontbreekt",
+        "int_parsing": "moet een geheel getal zijn",
+        "int_type": "moet een geheel getal zijn",
+        "greater_than_equal": "moet minstens {ge} zijn",
+        "greater_than": "moet groter zijn dan {gt}",
+        "less_than_equal": "mag hoogstens {le} zijn",
+        "less_than": "moet kleiner zijn dan {lt}",
+        "literal_error": "moet een van {expected} zijn",
+        "enum": "moet een van {expected} zijn",
+        "string_too_long": "is te lang (hoogstens {max_length} tekens)",
+        "string_too_short": "is te kort (minstens {min_length} tekens)",
+        "string_pattern_mismatch": "heeft niet de juiste vorm",
+    }
+    template = texts.get(kind)
+    if template is None:
+        return "ongeldige waarde"
+    context = {key: str(value).replace(" or ", " of ") for key, value in context.items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError, ValueError):
+        return "ongeldige waarde"
 
 
 def _suggestion(text: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ English. A missing translation falls back to Dutch (a test checks that none is m
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -70,6 +71,21 @@ class Translator:
 
     def unit(self, unit: str | None) -> str:
         return self(UNIT_LABELS.get(unit or "", unit or ""))
+
+    def message(self, text: str | None) -> str:
+        """An error message or hint with values in it ('Geen jaarrekening voor het jaar 2010.'):
+        a whole-text translation, else the first matching pattern of :data:`MESSAGES`, else
+        the text as it is (engine texts stay Dutch)."""
+        if not text or self.lang != "en":
+            return text or ""
+        if text in ENGLISH:
+            return ENGLISH[text]
+        for pattern, english in MESSAGES:
+            match = pattern.fullmatch(text)
+            if match:
+                return english.format(**{key: self.message(value) if key == "rest" else value
+                                         for key, value in match.groupdict().items()})
+        return text
 
 
 def _is_number(value: object) -> bool:
@@ -183,6 +199,7 @@ ENGLISH: dict[str, str] = {
     "Lasten (x € 1 mln)": "Expenditure (x € 1 m)",
     "prijspeil {jaar}": "{jaar} prices",
     "Vergelijk met andere gemeenten": "Compare with other municipalities",
+    "Vergelijk met de vergelijkingsgroep": "Compare with the peer group",
     "{naam} tussen {n} gemeenten ({groep})": "{naam} among {n} municipalities ({groep})",
     "groep": "group",
     "Alle gemeenten": "All municipalities",
@@ -254,6 +271,26 @@ ENGLISH: dict[str, str] = {
     "Ga naar de startpagina": "Go to the home page",
     "Er ging aan onze kant iets mis. De fout is vastgelegd; probeer het later opnieuw.":
         "Something went wrong on our side. The error has been logged; please try again later.",
+    "Deze pagina bestaat niet.": "This page does not exist.",
+    "Deze methode is hier niet toegestaan.": "This method is not allowed here.",
+    "Fout in het verzoek.": "Error in the request.",
+    "Controleer de waarden in de adresregel of het formulier.":
+        "Check the values in the address bar or the form.",
+    "Te veel verzoeken; probeer het over een minuut opnieuw.":
+        "Too many requests; please try again in a minute.",
+    "format moet html, json of csv zijn": "format must be html, json or csv",
+    "Kies begroting of jaarrekening.": "Choose begroting (budget) or jaarrekening (accounts).",
+    "Prijzen moet 'nominaal' of 'reeel' zijn.": "Prices must be 'nominaal' or 'reeel'.",
+    "Kies er minder, of gebruik een vergelijkingsgroep.": "Choose fewer, or use a peer group.",
+    "Kies een ander peiljaar, of geen peiljaar (indeling van elk jaar).":
+        "Choose another reference year, or none (each year's division).",
+    "Het warehouse bevat nog geen Iv3-cijfers.": "The warehouse holds no Iv3 figures yet.",
+    "Bouw het opnieuw met 'schouders build'.": "Build it again with 'schouders build'.",
+    "Er is nog geen warehouse.": "There is no warehouse yet.",
+    "Bouw het eerst met 'schouders build' (live CBS) of 'schouders build --data-dir PAD' "
+    "(lokale snapshot) en laad de pagina opnieuw.":
+        "Build it first with 'schouders build' (live CBS) or 'schouders build --data-dir PATH' "
+        "(local snapshot) and reload the page.",
     # sentences built in Python (chart descriptions) and longer template texts
     "Alle bedragen komen uit de Iv3-leveringen van de gemeente aan het CBS ({document} {jaar}), "
     "inwoners uit CBS-tabel 03759ned, prijzen uit CBS 86141NED (CPI). De formule en brontabellen "
@@ -334,3 +371,36 @@ ENGLISH: dict[str, str] = {
     "Verplicht": "Required",
     "Voorbeeld": "Example",
 }
+
+
+# Error messages and hints with values in them (from the web layer and the most common engine
+# errors). ``rest`` is translated again, so a prefix can wrap another message.
+MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern, re.S), english) for pattern, english in [
+        (r"Ongeldige invoer: (?P<rest>.*)", "Invalid input: {rest}"),
+        (r"Onbekende gemeente: (?P<naam>.*)", "Unknown municipality: {naam}"),
+        (r"Onbekende indicator (?P<code>'.*')\.", "Unknown indicator {code}."),
+        (r"Bedoelde u: (?P<lijst>.*)\? Zie /indicatoren\.",
+         "Did you mean: {lijst}? See /indicatoren."),
+        (r"Bedoelde u: (?P<lijst>.*)\?", "Did you mean: {lijst}?"),
+        (r"Te veel gemeenten: (?P<n>\d+) \(maximaal (?P<max>\d+)\)\.",
+         "Too many municipalities: {n} (at most {max})."),
+        (r"Onbekende groep (?P<groep>'.*')\.", "Unknown group {groep}."),
+        (r"Kies een van: (?P<lijst>.*)\.", "Choose one of: {lijst}."),
+        (r"Onbekende vergelijkingsgroep (?P<groep>'.*')\.", "Unknown peer group {groep}."),
+        (r"Kies een groep uit de lijst: (?P<lijst>.*)\.",
+         "Choose a group from the list: {lijst}."),
+        (r"Onbekend document (?P<doc>'.*')\.", "Unknown document {doc}."),
+        (r"Geen begroting voor het jaar (?P<jaar>\d+)\.", "No budget for the year {jaar}."),
+        (r"Geen jaarrekening voor het jaar (?P<jaar>\d+)\.",
+         "No annual accounts for the year {jaar}."),
+        (r"Kies een jaar met cijfers \((?P<span>.*)\)\.", "Choose a year with figures ({span})."),
+        (r"Geen gemeentelijke indeling voor peiljaar (?P<jaar>\d+)\.",
+         "No municipal division for reference year {jaar}."),
+        (r"Kies een peiljaar tussen (?P<van>\d+) en (?P<tot>\d+)\.",
+         "Choose a reference year between {van} and {tot}."),
+        (r"(?P<naam>.*) bestond niet in peiljaar (?P<jaar>\d+)\.",
+         "{naam} did not exist in reference year {jaar}."),
+    ]
+]
+

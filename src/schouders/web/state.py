@@ -7,6 +7,7 @@ connections are not safe to share between threads; every thread gets its own cur
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,6 +18,8 @@ import duckdb
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.warehouse.store import open_warehouse
+
+log = logging.getLogger("schouders.web")
 
 T = TypeVar("T")
 CACHE_SIZE = 2048
@@ -63,8 +66,10 @@ class WebState:
             self._checked_at = now
             if stamp is None:
                 self._close()
+                # the path goes to the log, not to the client
+                log.warning("no warehouse at %s", self.settings.warehouse_path)
                 raise WarehouseMissingError(
-                    f"Er is nog geen warehouse in {self.settings.warehouse_path.parent}.",
+                    "Er is nog geen warehouse.",
                     "Bouw het eerst met 'schouders build' (live CBS) of "
                     "'schouders build --data-dir PAD' (lokale snapshot) en laad de pagina opnieuw.",
                 )

@@ -118,7 +118,8 @@ def build_compare(
         "_small": small, "_trend_spec": trend_spec,
         "opties": {"groepen": list(peers.named_groups(web)),
                    "indicatoren": [(code, info.label(lang)) for code, info in known.items()],
-                   "jaren": sorted({int(y) for y in values.values["jaar"].unique()})},
+                   "jaren": [int(y) for y in values.years_of(choices.document)]
+                   or sorted({int(y) for y in values.values["jaar"].unique()})},
     }
 
 

@@ -73,7 +73,7 @@ def build_national(web: Any, *, document: str | None, indicator: str | None, jaa
         "_map_spec": spread["_map_spec"],
         "kaartjaren": available_years(web),
         "opties": {"indicatoren": [(c, i.label(lang)) for c, i in known.items()],
-                   "jaren": sorted({int(y) for y in panel(web, None).values["jaar"].unique()})},
+                   "jaren": [int(y) for y in panel(web, None).years_of(document)]},
     }
 
 
