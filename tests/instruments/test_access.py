@@ -73,14 +73,14 @@ def seed_municipality_a(db, world) -> dict[str, int | str]:
              "remarks": "GEHEIM-APK-A"}, 0)})
         invite = create_invite(session, coord, GM_A, "respondent", "later@example.nl")
         ids.update(published=published.id, private=private.id, open=open_round.id,
-                   check=check.id, token=invite.token)
+                   check=check.id, token=invite.token, user=world.ids["resp_a1"])
     return ids
 
 
 def param_sets(ids: dict[str, int | str]) -> list[dict[str, str]]:
     return [
         {"gm_code": GM_A, "round_id": str(round_id), "check_id": str(ids["check"]),
-         "token": str(ids["token"])}
+         "token": str(ids["token"]), "user_id": str(ids["user"])}
         for round_id in (ids["published"], ids["private"], ids["open"])
     ]
 
@@ -98,7 +98,8 @@ NEUTRAL = {
     "instr_api_register", "instr_api_questionnaire", "instr_api_session", "instr_api_published",
     "instr_invite", "instr_invite_post",
     "instr_admin", "instr_admin_audit", "instr_admin_municipality_post",
-    "instr_admin_invite_post",
+    "instr_admin_invite_post", "instr_admin_password_post", "instr_admin_active_post",
+    "instr_account", "instr_account_password_post",
 }
 
 

@@ -204,3 +204,44 @@ def test_own_tasks_over_http(app, world) -> None:
     assert valid.status_code == 303
     listed = client.get(path).text
     assert "Handhaving kapverbod" in listed and "Omgevingsplan, regels over bomen" in listed
+
+
+def test_concurrent_saves_of_one_task_never_lose_a_change(db, world) -> None:
+    """Two coördinatoren save the same task, both based on the version they loaded: one change
+    is stored, the other is reported as a conflict; never are both "saved" with one lost."""
+    import threading
+
+    coord = viewer_of(db, world.ids["coord_a"])
+    for attempt in range(4):  # repeat: races do not show up every time
+        check_id = start_check(db, world, title=f"APK gelijktijdig {attempt}")
+        barrier = threading.Barrier(4)
+        results: list[apk.ApkSaveResult] = []
+        errors: list[BaseException] = []
+
+        def worker(field: str, value: str, barrier=barrier, results=results, errors=errors,
+                   check_id=check_id) -> None:
+            try:
+                barrier.wait(timeout=30)
+                with db.transaction() as session:
+                    check = apk.get_check(session, coord, check_id, lock=True)
+                    results.append(apk.save_check(session, coord, check, {
+                        "mm-afval": apk.TaskUpdate({field: value}, 0)}))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=args) for args in (
+            ("owner", "Team afval"), ("risk_level", "hoog"), ("remarks", "Let op"),
+            ("capacity_ok", "nee"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        assert sorted(r.saved for r in results) == [0, 0, 0, 1]
+        assert sum(len(r.conflicts) for r in results) == 3
+        with db.transaction() as session:
+            row = session.scalar(select(ApkAnswer).where(ApkAnswer.check_id == check_id,
+                                                         ApkAnswer.task_code == "mm-afval"))
+            assert row is not None and row.version == 1
+            stored = [row.owner, row.risk_level, row.remarks, row.capacity_ok]
+            assert sum(value is not None for value in stored) == 1

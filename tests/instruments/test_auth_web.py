@@ -95,7 +95,8 @@ def test_every_form_post_requires_a_valid_csrf_token(app, world) -> None:
     client = login(app, world.email("coord_a"))
     post_routes = [(path, r) for path, r in instrument_routes(app) if "POST" in r.methods]
     assert len(post_routes) >= 15
-    values = {"gm_code": GM_A, "round_id": "1", "check_id": "1", "token": "x"}
+    values = {"gm_code": GM_A, "round_id": "1", "check_id": "1", "token": "x",
+              "user_id": "1"}
     for template, _route in post_routes:
         path = template.format(**values)
         for data in ({}, {"csrf_token": "vervalst"}):

@@ -331,6 +331,10 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     # 7. the coördinator closes the round; the report shows spread and tasks at risk
     coord.goto(round_url)
     assert coord.locator("td:has-text('ingediend')").count() == 2
+    coord.click("button:has-text('Ronde sluiten')")  # without confirming: nothing happens
+    coord.wait_for_selector("#bevestigen-fout")
+    assert coord.locator("td:has-text('ingediend')").count() == 2
+    coord.check("#bevestigen")
     coord.click("button:has-text('Ronde sluiten')")
     coord.wait_for_selector("text=De ronde is gesloten. Het rapport staat klaar.")
     flow.check_page(coord)

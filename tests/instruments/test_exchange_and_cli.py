@@ -83,7 +83,13 @@ def test_export_import_roundtrip_gives_identical_scores(db, world, backend, tmp_
 
 MALFORMED = [
     ("{niet json", "geen geldige JSON"),
-    (lambda d: d.pop("ronde"), "'ronde' is a required property"),
+    (lambda d: d.pop("ronde"), "ontbrekend veld 'ronde'"),
+    (lambda d: d["ronde"].update(status="klaar"), "kies uit 'open', 'gesloten'"),
+    (lambda d: d["respondenten"][0]["antwoorden"][0].update(waarde="4"),
+     "moet een geheel getal of null zijn, niet '4'"),
+    (lambda d: d["respondenten"][0]["antwoorden"][0].update(extra=1), "onbekend veld 'extra'"),
+    (lambda d: d["ronde"].update(status="open", gepubliceerd_op="2025-12-01T10:00:00+00:00"),
+     "alleen een gesloten ronde kan gedeeld zijn"),
     (lambda d: d.update(formaatversie=99), "formaatversie"),
     (lambda d: d["gemeente"].update(code="0363"), "gemeente/code"),
     (lambda d: d["ronde"].update(vragenlijst_versie="1999.9"), "niet beschikbaar"),

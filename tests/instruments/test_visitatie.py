@@ -207,3 +207,21 @@ def test_fill_in_over_http_shows_messages_per_field(app, db, world) -> None:
     assert 'value="5" checked' in response.text  # the valid answer was kept
     mine = client.get(f"/instrumenten/api/rondes/{round_id}/mijn-antwoorden").json()
     assert mine["antwoorden"] == {"hb-01": 5} and mine["status"] == "concept"
+
+
+def test_closing_a_round_over_http_needs_confirmation(app, db, world) -> None:
+    round_id, _ = make_round(db, world)
+    client = login(app, world.email("coord_a"))
+    page = client.get(f"/instrumenten/ronde/{round_id}")
+    token = csrf_from(page.text)
+    url = f"/instrumenten/ronde/{round_id}/sluiten"
+    refused = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+    assert refused.status_code == 400 and 'id="bevestigen-fout"' in refused.text
+    assert "2 respondenten hebben nog niet ingediend" in refused.text
+    with db.transaction() as session:
+        assert session.get(Round, round_id).status == "open"
+    done = client.post(url, data={"csrf_token": token, "bevestigen": "ja"},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    with db.transaction() as session:
+        assert session.get(Round, round_id).status == "gesloten"

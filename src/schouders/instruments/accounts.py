@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from schouders.errors import SchoudersError
@@ -19,6 +19,7 @@ from schouders.instruments.access import (
     ROLE_LABELS,
     Forbidden,
     Viewer,
+    require_admin,
     require_viewer,
 )
 from schouders.instruments.audit import Actor
@@ -228,10 +229,13 @@ def create_invite(
     return CreatedInvite(invite, token)
 
 
-def open_invite(session: Session, token: str, now: datetime | None = None) -> Invite:
-    """The invite for ``token`` if it can still be used; otherwise a clear error."""
+def open_invite(session: Session, token: str, now: datetime | None = None,
+                *, lock: bool = False) -> Invite:
+    """The invite for ``token`` if it can still be used; otherwise a clear error. With ``lock``
+    the invite row is locked (PostgreSQL), so two people using one link at once cannot both."""
     now = now or utcnow()
-    invite = session.scalar(select(Invite).where(Invite.token_hash == token_digest(token)))
+    query = select(Invite).where(Invite.token_hash == token_digest(token))
+    invite = session.scalar(query.with_for_update() if lock else query)
     if invite is None:
         raise SchoudersError("Deze uitnodigingslink is ongeldig.",
                              "Vraag de coördinator om een nieuwe uitnodiging.")
@@ -260,7 +264,7 @@ def accept_invite(
     """Use an invite once: create the account (or confirm the existing one), grant the role, and
     add the user as respondent to the round the invite is for."""
     now = now or utcnow()
-    invite = open_invite(session, token, now)
+    invite = open_invite(session, token, now, lock=True)
     user = session.scalar(select(User).where(User.email == invite.email))
     if user is None:
         errors = password_problems(password, password_repeat)
@@ -272,12 +276,15 @@ def accept_invite(
                            actor=Actor(None, invite.email))
     elif not verify_password(user.password_hash, password):
         raise FieldErrors({"password": "Het wachtwoord klopt niet bij het bestaande account."})
+    elif not user.active:
+        raise FieldErrors({"password": "Dit account is geblokkeerd; neem contact op met de "
+                                       "beheerder."})
     actor = Actor(user.id, user.email)
     set_membership(session, user, invite.gm_code, invite.role, actor=actor)
     if invite.round_id is not None:
         from schouders.instruments.visitatie import ensure_respondent
 
-        round_ = session.get(Round, invite.round_id)
+        round_ = session.get(Round, invite.round_id, with_for_update=True)
         if round_ is not None and round_.status == "open":
             ensure_respondent(session, round_, user.id, actor=actor, now=now)
     invite.used_at = now
@@ -307,3 +314,98 @@ def respondent_rounds(session: Session, user_id: int) -> list[tuple[Round, Respo
     )
     return [(round_, respondent) for round_, respondent in rows]
 
+
+
+# --- passwords and blocking ---------------------------------------------------------------
+
+
+def _audit_for_user(session: Session, actor: Actor | Viewer, action: str, user: User,
+                    details: dict[str, object], now: datetime) -> None:
+    """Record an account change in the platform log and in the log of each of the user's
+    municipalities, so that their coördinator sees it too."""
+    audit.record(session, actor, action, "user", user.id, details=details, at=now)
+    for gm_code in session.scalars(select(Membership.gm_code).where(Membership.user_id == user.id)):
+        audit.record(session, actor, action, "user", user.id, gm_code=gm_code, details=details,
+                     at=now)
+
+
+def _end_sessions(session: Session, user_id: int, keep_digest: str | None = None) -> None:
+    from schouders.instruments.models import LoginSession
+
+    query = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_digest is not None:
+        query = query.where(LoginSession.token_hash != keep_digest)
+    session.execute(query)
+
+
+def change_own_password(
+    session: Session, viewer: Viewer | None, current: str, new: str, repeat: str,
+    *, session_token: str | None = None, now: datetime | None = None,
+) -> None:
+    """A logged-in user sets a new password; needs the current one. Other sessions end."""
+    viewer = require_viewer(viewer)
+    now = now or utcnow()
+    user = session.get(User, viewer.user_id)
+    if user is None:
+        raise Forbidden()
+    errors: dict[str, str] = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = "Uw huidige wachtwoord klopt niet."
+    errors.update(password_problems(new, repeat))
+    if not errors and new == current:
+        errors["password"] = "Kies een ander wachtwoord dan het huidige."
+    if errors:
+        raise FieldErrors(errors)
+    user.password_hash = hash_password(new)
+    _end_sessions(session, user.id, token_digest(session_token) if session_token else None)
+    _audit_for_user(session, viewer, "user.password_changed", user, {"email": user.email}, now)
+
+
+def admin_set_password(
+    session: Session, viewer: Viewer | None, user_id: int, new: str, repeat: str,
+    *, now: datetime | None = None,
+) -> User:
+    """The beheerder sets a new password for an account (there is no e-mail reset). All sessions
+    of that account end; the change is logged, also for the user's municipalities."""
+    viewer = require_admin(viewer)
+    user = session.get(User, user_id)
+    if user is None:
+        raise FieldErrors({"user_id": "Onbekend account."})
+    reset_password(session, user, new, repeat, actor=viewer, now=now)
+    return user
+
+
+def reset_password(
+    session: Session, user: User, new: str, repeat: str | None = None,
+    *, actor: Actor | Viewer = audit.CLI, now: datetime | None = None,
+) -> None:
+    """Set a new password without knowing the old one (beheerder, or the command line)."""
+    now = now or utcnow()
+    errors = password_problems(new, repeat)
+    if errors:
+        raise FieldErrors(errors)
+    user.password_hash = hash_password(new)
+    _end_sessions(session, user.id)
+    _audit_for_user(session, actor, "user.password_reset", user, {"email": user.email}, now)
+
+
+def admin_set_active(
+    session: Session, viewer: Viewer | None, user_id: int, active: bool,
+    *, now: datetime | None = None,
+) -> User:
+    """Block (or unblock) an account: a blocked account cannot log in; its sessions end."""
+    viewer = require_admin(viewer)
+    now = now or utcnow()
+    user = session.get(User, user_id)
+    if user is None:
+        raise FieldErrors({"user_id": "Onbekend account."})
+    if user.id == viewer.user_id and not active:
+        raise FieldErrors({"active": "U kunt uw eigen account niet blokkeren."})
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        _end_sessions(session, user.id)
+    _audit_for_user(session, viewer, "user.unblocked" if active else "user.blocked", user,
+                    {"email": user.email}, now)
+    return user

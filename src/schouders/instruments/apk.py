@@ -29,7 +29,13 @@ from schouders.instruments.access import (
     require_viewer,
 )
 from schouders.instruments.accounts import FieldErrors
-from schouders.instruments.models import ApkAnswer, ApkCheck, CustomTask, utcnow
+from schouders.instruments.models import (
+    ApkAnswer,
+    ApkCheck,
+    CustomTask,
+    Municipality,
+    utcnow,
+)
 from schouders.instruments.register import (
     OBLIGATIONS,
     LegalBasis,
@@ -123,6 +129,8 @@ def add_custom_task(
         errors["legal_basis"] = "Houd de grondslag korter dan 500 tekens."
     if errors:
         raise FieldErrors(errors)
+    # lock the municipality so that two coördinatoren adding a task at once get distinct codes
+    session.get(Municipality, gm_code, with_for_update=True)
     existing = session.scalars(select(CustomTask.code).where(CustomTask.gm_code == gm_code))
     number = 1 + max((int(code.rsplit("-", 1)[1]) for code in existing), default=0)
     task = CustomTask(
@@ -194,10 +202,17 @@ def create_check(
 
 
 def get_check(
-    session: Session, viewer: Viewer | None, check_id: int, roles: tuple[str, ...] = READERS
+    session: Session, viewer: Viewer | None, check_id: int, roles: tuple[str, ...] = READERS,
+    *, lock: bool = False,
 ) -> ApkCheck:
+    """The check, if the viewer has one of ``roles`` in its municipality (else 404/403).
+
+    With ``lock`` the row is locked until the end of the transaction (``SELECT ... FOR UPDATE``
+    on PostgreSQL; SQLite already serialises writers with ``BEGIN IMMEDIATE``), so that saves and
+    finalising of one check happen one after the other and a version check cannot be raced.
+    """
     require_viewer(viewer)
-    check = session.get(ApkCheck, check_id)
+    check = session.get(ApkCheck, check_id, with_for_update=lock)
     if check is None:
         raise NotFound("Deze APK-toets")
     require_role(viewer, check.gm_code, roles, "Deze APK-toets")

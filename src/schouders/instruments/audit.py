@@ -10,12 +10,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schouders.instruments.access import Viewer
+from schouders.instruments.access import ROLE_LABELS, Viewer
 from schouders.instruments.models import AuditEntry, utcnow
 
 ACTION_LABELS = {
     "user.created": "account aangemaakt",
     "user.login": "ingelogd",
+    "user.password_changed": "eigen wachtwoord gewijzigd",
+    "user.password_reset": "wachtwoord opnieuw ingesteld door beheerder",
+    "user.blocked": "account geblokkeerd",
+    "user.unblocked": "account gedeblokkeerd",
     "municipality.created": "gemeente toegevoegd",
     "membership.set": "rol toegekend",
     "invite.created": "uitnodiging aangemaakt",
@@ -33,6 +37,16 @@ ACTION_LABELS = {
     "apk.answers_saved": "APK-antwoorden gewijzigd",
     "apk.finalized": "APK-toets afgerond",
     "task.created": "eigen taak toegevoegd",
+}
+
+
+OBJECT_LABELS = {
+    "user": "account",
+    "municipality": "gemeente",
+    "invite": "uitnodiging",
+    "round": "ronde",
+    "apk": "APK-toets",
+    "task": "taak",
 }
 
 
@@ -94,7 +108,8 @@ def details_of(entry: AuditEntry) -> dict[str, Any]:
 
 
 ACCOUNT_ACTIONS = {"user.created", "municipality.created", "membership.set", "invite.created",
-                   "invite.accepted"}
+                   "invite.accepted", "user.password_changed", "user.password_reset",
+                   "user.blocked", "user.unblocked"}
 ACCOUNT_KEYS = ("email", "rol", "beheerder", "naam")
 
 
@@ -102,6 +117,8 @@ def summary(entry: AuditEntry, field_labels: dict[str, str], *, full: bool) -> s
     """Details as one line. Without ``full`` (the platform administrator's view) only account
     details are shown; for everything else only *which* fields changed, never their contents."""
     details = details_of(entry)
+    if isinstance(details.get("rol"), str):
+        details["rol"] = ROLE_LABELS.get(details["rol"], details["rol"])
     if not full:
         if entry.action in ACCOUNT_ACTIONS:
             return "; ".join(f"{k}: {details[k]}" for k in ACCOUNT_KEYS if k in details)

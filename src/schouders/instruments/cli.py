@@ -71,6 +71,34 @@ def init_db(home: HomeOption = None, database_url: UrlOption = None) -> None:
         console.print(f"Database klaar: {_safe_url(db.url)} (schema {revision})")
 
 
+@instruments_cli.command("wachtwoord-instellen")
+def set_password(
+    email: Annotated[str, typer.Argument(help="E-mailadres van het account")],
+    wachtwoord: Annotated[
+        str | None,
+        typer.Option(help="Nieuw wachtwoord (standaard: wordt gevraagd, niet zichtbaar)",
+                     show_default=False),
+    ] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Stel een nieuw wachtwoord in (bijvoorbeeld voor een beheerder die het zijne kwijt is).
+    Alle sessies van het account worden beëindigd; het staat in het auditlog."""
+    from sqlalchemy import select
+
+    from schouders.instruments.accounts import normalise_email, reset_password
+    from schouders.instruments.models import User
+
+    if wachtwoord is None:
+        wachtwoord = typer.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt=True)
+    with user_errors(), _database(home, database_url) as db, db.transaction() as session:
+        user = session.scalar(select(User).where(User.email == normalise_email(email)))
+        if user is None:
+            raise SchoudersError(f"Geen account met e-mailadres {email}.")
+        reset_password(session, user, wachtwoord, actor=CLI)
+    console.print(f"Nieuw wachtwoord ingesteld voor {normalise_email(email)}.")
+
+
 @instruments_cli.command("gebruiker-toevoegen")
 def add_user(
     email: Annotated[str, typer.Argument(help="E-mailadres (inlognaam)")],

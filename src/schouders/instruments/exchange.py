@@ -192,6 +192,42 @@ def parse_export(text: str) -> dict[str, Any]:
     return data
 
 
+_TYPE_NAMES = {"object": "een object", "array": "een lijst", "string": "tekst",
+               "integer": "een geheel getal", "boolean": "true of false", "null": "null"}
+
+
+def _dutch(error: jsonschema.ValidationError) -> str:
+    """A schema violation in Dutch (jsonschema's own messages are English)."""
+    kind, expected = error.validator, error.validator_value
+    if kind == "required":
+        missing = [key for key in expected if isinstance(error.instance, dict)
+                   and key not in error.instance]
+        return "ontbrekend veld " + ", ".join(repr(key) for key in missing)
+    if kind == "type":
+        names = [expected] if isinstance(expected, str) else list(expected)
+        return "moet " + " of ".join(_TYPE_NAMES.get(n, n) for n in names) + " zijn, niet " + (
+            repr(error.instance) if not isinstance(error.instance, (dict, list)) else
+            _TYPE_NAMES["object" if isinstance(error.instance, dict) else "array"])
+    if kind == "const":
+        return f"moet {expected!r} zijn, niet {error.instance!r}"
+    if kind == "enum":
+        return "kies uit " + ", ".join(repr(v) for v in expected) + f", niet {error.instance!r}"
+    if kind == "pattern":
+        return f"{error.instance!r} heeft niet de juiste vorm (verwacht: {expected})"
+    if kind == "minLength":
+        return "mag niet leeg zijn" if expected == 1 else f"moet ten minste {expected} tekens zijn"
+    if kind == "maxLength":
+        return f"is langer dan {expected} tekens"
+    if kind == "format":
+        return f"{error.instance!r} is geen geldige datum/tijd (ISO 8601)"
+    if kind == "additionalProperties":
+        extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
+        return "onbekend veld " + ", ".join(repr(key) for key in extra)
+    if kind == "uniqueItems":
+        return "bevat dubbele waarden"
+    return error.message
+
+
 def validate_export(data: Any) -> None:
     """Raise ImportRejected with the first problem found; checks everything before any write."""
     validator = jsonschema.Draft202012Validator(
@@ -201,7 +237,7 @@ def validate_export(data: Any) -> None:
     if problems:
         first = problems[0]
         where = "/".join(str(part) for part in first.absolute_path) or "(bovenste niveau)"
-        raise ImportRejected(f"Ongeldige export bij {where}: {first.message}",
+        raise ImportRejected(f"Ongeldige export bij {where}: {_dutch(first)}",
                              f"{len(problems)} probleem/problemen gevonden; niets geïmporteerd.")
     try:
         for key in ("aangemaakt_op", "gesloten_op", "gepubliceerd_op"):
@@ -210,6 +246,10 @@ def validate_export(data: Any) -> None:
             _parse_time(respondent.get("ingediend_op"))
     except ValueError as exc:
         raise ImportRejected(f"Ongeldige datum/tijd: {exc}") from None
+    if data["ronde"].get("gepubliceerd_op") and data["ronde"]["status"] != CLOSED:
+        raise ImportRejected("Ongeldige export bij ronde/gepubliceerd_op: alleen een gesloten "
+                             "ronde kan gedeeld zijn.",
+                             "Zet gepubliceerd_op op null, of status op 'gesloten'.")
     version = data["ronde"]["vragenlijst_versie"]
     try:
         questionnaire = load_questionnaire(version)

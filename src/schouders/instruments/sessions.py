@@ -87,6 +87,12 @@ def throttle_wait(session: Session, email: str, ip: str, now: datetime) -> int:
     return max(1, ceil((release - now).total_seconds() / 60))
 
 
+def record_failed_attempt(session: Session, email: str, ip: str, now: datetime) -> None:
+    """A wrong password given elsewhere than the login form (accepting an invite)."""
+    session.add(LoginAttempt(email=normalise_email(email), ip=ip, attempted_at=now,
+                             succeeded=False))
+
+
 def attempt_login(
     session: Session, email: str, password: str, ip: str, now: datetime | None = None
 ) -> LoggedIn | None:

@@ -118,10 +118,16 @@ def create_round(
 
 
 def get_round(session: Session, viewer: Viewer | None, round_id: int,
-              roles: tuple[str, ...] = MEMBER_ROLES) -> Round:
-    """The round, if the viewer has one of ``roles`` in its municipality (else 404/403)."""
+              roles: tuple[str, ...] = MEMBER_ROLES, *, lock: bool = False) -> Round:
+    """The round, if the viewer has one of ``roles`` in its municipality (else 404/403).
+
+    With ``lock`` the round row is locked until the end of the transaction (``FOR UPDATE`` on
+    PostgreSQL; SQLite serialises writers already): saving answers, closing, publishing and adding
+    respondents then happen one after the other, so no answer is written into a round that was
+    closed meanwhile, and respondent labels are numbered without gaps or clashes.
+    """
     require_viewer(viewer)
-    round_ = session.get(Round, round_id)
+    round_ = session.get(Round, round_id, with_for_update=lock)
     if round_ is None:
         raise NotFound("Deze ronde")
     require_role(viewer, round_.gm_code, roles, "Deze ronde")
@@ -175,10 +181,10 @@ def respondent_of(session: Session, round_: Round, user_id: int) -> Respondent |
 
 
 def my_respondent(
-    session: Session, viewer: Viewer | None, round_id: int
+    session: Session, viewer: Viewer | None, round_id: int, *, lock: bool = False
 ) -> tuple[Round, Respondent]:
     """The round and the viewer's own respondent row; only respondents of the round get here."""
-    round_ = get_round(session, viewer, round_id)
+    round_ = get_round(session, viewer, round_id, lock=lock)
     assert viewer is not None
     respondent = respondent_of(session, round_, viewer.user_id)
     if respondent is None:

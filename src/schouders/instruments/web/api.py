@@ -257,7 +257,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
                     for k, v in served.items()
                 }
         with rt.db.transaction() as session:
-            round_, respondent = my_respondent(session, page.viewer, round_id)
+            round_, respondent = my_respondent(session, page.viewer, round_id, lock=True)
             unknown = [o for o in form.dominant | form.served if o not in opgaven_of(round_)]
             if unknown:
                 return page.finish(_json({"fout": f"Onbekende opgave(n): {unknown}"}, 422))

@@ -10,7 +10,7 @@ from jinja2 import Environment
 
 from schouders.instruments.access import ROLE_LABELS
 from schouders.instruments.apk import AT_DISTANCE, FIELD_LABELS
-from schouders.instruments.audit import ACTION_LABELS
+from schouders.instruments.audit import ACTION_LABELS, OBJECT_LABELS
 from schouders.instruments.register import OBLIGATIONS, STATUSES
 from schouders.instruments.scoring import Spread
 
@@ -61,6 +61,7 @@ def install(env: Environment) -> None:
     env.globals["spread_geometry"] = spread_geometry
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["ACTION_LABELS"] = ACTION_LABELS
+    env.globals["OBJECT_LABELS"] = OBJECT_LABELS
     env.globals["AT_DISTANCE"] = AT_DISTANCE
     env.globals["APK_FIELD_LABELS"] = FIELD_LABELS
     env.globals["OBLIGATIONS"] = OBLIGATIONS

@@ -54,6 +54,13 @@ MESSAGES = {
     "apk-afgerond": "De APK-toets is afgerond.",
     "taak-toegevoegd": "De taak is toegevoegd aan het register van uw gemeente.",
     "gemeente-toegevoegd": "De gemeente heeft nu toegang.",
+    "wachtwoord-gewijzigd": "Uw wachtwoord is gewijzigd. Sessies op andere apparaten zijn "
+                            "beëindigd.",
+    "wachtwoord-ingesteld": "Het nieuwe wachtwoord is ingesteld en alle sessies van dat account "
+                            "zijn beëindigd. Geef het wachtwoord persoonlijk of telefonisch door, "
+                            "niet per e-mail.",
+    "account-geblokkeerd": "Het account is geblokkeerd; de gebruiker is uitgelogd.",
+    "account-gedeblokkeerd": "Het account kan weer inloggen.",
 }
 
 

@@ -14,26 +14,34 @@ from schouders.instruments.accounts import (
     INVITABLE_BY_ADMIN,
     FieldErrors,
     add_municipality,
+    admin_set_active,
+    admin_set_password,
     create_invite,
 )
 from schouders.instruments.models import Membership, Municipality, User
-from schouders.instruments.web.page import Page
+from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def overview(page: Page, errors: dict | None = None, values: dict | None = None,
-                 status_code: int = 200) -> Response:
+                 status_code: int = 200, open_user: int | None = None) -> Response:
         with rt.db.transaction() as session:
             counts = dict(session.execute(
                 select(Membership.gm_code, func.count(Membership.id)).group_by(Membership.gm_code)
             ).all())
             municipalities = list(session.scalars(select(Municipality).order_by(Municipality.name)))
             users = list(session.scalars(select(User).order_by(User.email)))
+        labels = {}
+        for user in users:
+            labels[f"u{user.id}_password"] = f"Nieuw wachtwoord voor {user.email}"
+            labels[f"u{user.id}_password_repeat"] = f"Herhaling wachtwoord voor {user.email}"
+            labels[f"u{user.id}_active"] = user.email
         return page.render("admin.html", {
+            "labels": labels,
             "municipalities": [(m, counts.get(m.gm_code, 0)) for m in municipalities],
             "users": users, "errors": errors or {}, "values": values or {},
-            "invitable": INVITABLE_BY_ADMIN,
+            "invitable": INVITABLE_BY_ADMIN, "open_user": open_user,
         }, status_code=status_code)
 
     @router.get("/beheer", name="instr_admin", include_in_schema=False)
@@ -100,6 +108,47 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             "municipality_name": name, "gm_code": created.invite.gm_code,
             "back": page.path("instr_admin"),
         })
+
+    @router.post("/beheer/accounts/{user_id}/wachtwoord", name="instr_admin_password_post",
+                 include_in_schema=False)
+    async def admin_password_post(request: Request, user_id: EntityId) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_admin_password, request, user_id, form)
+
+    def _admin_password(request: Request, user_id: int, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        viewer = require_admin(page.viewer)
+        try:
+            with rt.db.transaction() as session:
+                admin_set_password(session, viewer, user_id, str(form.get("password", "")),
+                                   str(form.get("password_repeat", "")), now=rt.now())
+        except FieldErrors as exc:
+            errors = {f"u{user_id}_{k}": v for k, v in exc.errors.items()}
+            return overview(page, errors, status_code=400, open_user=user_id)
+        return page.redirect("instr_admin", "wachtwoord-ingesteld")
+
+    @router.post("/beheer/accounts/{user_id}/status", name="instr_admin_active_post",
+                 include_in_schema=False)
+    async def admin_active_post(request: Request, user_id: EntityId) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_admin_active, request, user_id, form)
+
+    def _admin_active(request: Request, user_id: int, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        viewer = require_admin(page.viewer)
+        choice = str(form.get("actief", ""))
+        try:
+            if choice not in ("ja", "nee"):
+                raise FieldErrors({"active": "Kies blokkeren of deblokkeren."})
+            with rt.db.transaction() as session:
+                admin_set_active(session, viewer, user_id, choice == "ja", now=rt.now())
+        except FieldErrors as exc:
+            errors = {f"u{user_id}_{k}": v for k, v in exc.errors.items()}
+            return overview(page, errors, status_code=400, open_user=user_id)
+        return page.redirect("instr_admin",
+                             "account-gedeblokkeerd" if choice == "ja" else "account-geblokkeerd")
 
     @router.get("/beheer/auditlog", name="instr_admin_audit", include_in_schema=False)
     def admin_audit(request: Request) -> Response:

@@ -68,7 +68,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def save(page: Page, check_id: int, form: FormData) -> Response:
         updates = apk.updates_from_form({k: str(v) for k, v in form.items()})
         with rt.db.transaction() as session:
-            check = apk.get_check(session, page.viewer, check_id, (COORDINATOR,))
+            check = apk.get_check(session, page.viewer, check_id, (COORDINATOR,), lock=True)
             result = apk.save_check(session, page.viewer, check, updates, rt.now())
         if result.errors or result.conflicts:
             return check_page(page, check_id, result.errors, result.conflicts, form,
@@ -80,7 +80,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     @post("/apk/{check_id}/afronden", "instr_apk_finalize_post")
     def finalize(page: Page, check_id: int, form: FormData) -> Response:
         with rt.db.transaction() as session:
-            check = apk.get_check(session, page.viewer, check_id, (COORDINATOR,))
+            check = apk.get_check(session, page.viewer, check_id, (COORDINATOR,), lock=True)
             errors = apk.finalize_check(session, page.viewer, check, rt.now())
         if errors:
             return check_page(page, check_id, errors, status_code=400)

@@ -8,23 +8,41 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from schouders.errors import SchoudersError
+from schouders.instruments.access import require_viewer
 from schouders.instruments.accounts import (
     FieldErrors,
     accept_invite,
+    change_own_password,
     invite_has_account,
     municipalities_of,
     open_invite,
     respondent_rounds,
 )
+from schouders.instruments.config import MIN_PASSWORD_LENGTH
 from schouders.instruments.models import Municipality, Round
-from schouders.instruments.sessions import LoginThrottled, log_in, log_out, open_session
+from schouders.instruments.sessions import (
+    LoginThrottled,
+    log_in,
+    log_out,
+    open_session,
+    record_failed_attempt,
+    throttle_wait,
+)
 from schouders.instruments.web.page import Page, client_ip
 from schouders.instruments.web.runtime import InstrumentsRuntime
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only local paths, never another site (//evil.example or https://...)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only local paths, never another site (//evil.example or https://...). Browsers drop tabs
+    and newlines from a URL ("/<tab>/evil.example" becomes "//evil.example"), so any whitespace or
+    control character makes the target unsafe too."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
         return target
     return fallback
 
@@ -84,6 +102,52 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         page.end_session()
         return page.redirect("instr_login", "uitgelogd")
 
+    def account_page(page: Page, errors: dict | None = None,
+                     status_code: int = 200) -> Response:
+        viewer = require_viewer(page.viewer)
+        with rt.db.transaction() as session:
+            municipalities = [(m, viewer.role_in(m.gm_code))
+                              for m in municipalities_of(session, viewer)]
+        return page.render("account.html", {
+            "municipalities": municipalities, "errors": errors or {},
+            "min_password": MIN_PASSWORD_LENGTH,
+        }, status_code=status_code)
+
+    @router.get("/account", name="instr_account", include_in_schema=False)
+    def account(request: Request) -> Response:
+        return account_page(Page(rt, request))
+
+    @router.post("/account/wachtwoord", name="instr_account_password_post",
+                 include_in_schema=False)
+    async def account_password_post(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(_account_password, request, form)
+
+    def _account_password(request: Request, form: FormData) -> Response:
+        page = Page(rt, request)
+        page.check_form(form)
+        viewer = require_viewer(page.viewer)
+        # the current password is checked here: throttle it like the login form
+        ip = client_ip(request)
+        with rt.db.transaction() as session:
+            wait = throttle_wait(session, viewer.email, ip, rt.now())
+        if wait:
+            throttled = LoginThrottled(wait)
+            return account_page(page, {"current_password": f"{throttled.message} "
+                                                           f"{throttled.hint}"}, 429)
+        try:
+            with rt.db.transaction() as session:
+                change_own_password(
+                    session, viewer, str(form.get("current_password", "")),
+                    str(form.get("password", "")), str(form.get("password_repeat", "")),
+                    session_token=page.session_token, now=rt.now())
+        except FieldErrors as exc:
+            if "current_password" in exc.errors:
+                with rt.db.transaction() as session:
+                    record_failed_attempt(session, viewer.email, ip, rt.now())
+            return account_page(page, exc.errors, 400)
+        return page.redirect("instr_account", "wachtwoord-gewijzigd")
+
     @router.get("/uitnodiging/{token}", name="instr_invite", include_in_schema=False)
     def invite(request: Request, token: str) -> Response:
         page = Page(rt, request)
@@ -103,6 +167,21 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def _invite_post(request: Request, token: str, form: FormData) -> Response:
         page = Page(rt, request)
         page.check_form(form)
+        # For an existing account the invite form checks its password: throttle it like the
+        # login form, or a link holder could guess someone else's password without limit.
+        ip = client_ip(request)
+        try:
+            with rt.db.transaction() as session:
+                item = open_invite(session, token, rt.now())
+                email, existing = item.email, invite_has_account(session, item)
+                wait = throttle_wait(session, email, ip, rt.now()) if existing else 0
+                context = _invite_context(session, item)
+        except SchoudersError as exc:
+            return page.render("invite.html", {"invalid": exc}, status_code=404)
+        if wait:
+            throttled = LoginThrottled(wait)
+            context.update(errors={"password": f"{throttled.message} {throttled.hint}"})
+            return page.render("invite.html", context, status_code=429)
         try:
             with rt.db.transaction() as session:
                 user = accept_invite(
@@ -115,8 +194,9 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
                 round_id = open_round_of_invite(session, token)
                 session_token = open_session(session, user, rt.now())
         except FieldErrors as exc:
-            with rt.db.transaction() as session:
-                context = _invite_context(session, open_invite(session, token, rt.now()))
+            if existing and "password" in exc.errors:
+                with rt.db.transaction() as session:
+                    record_failed_attempt(session, email, ip, rt.now())
             context.update(errors=exc.errors, name=str(form.get("name", "")))
             return page.render("invite.html", context, status_code=400)
         except SchoudersError as exc:

@@ -94,7 +94,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             user_id = -1
         try:
             with rt.db.transaction() as session:
-                round_ = get_round(session, page.viewer, round_id, (COORDINATOR,))
+                round_ = get_round(session, page.viewer, round_id, (COORDINATOR,), lock=True)
                 add_member_as_respondent(session, page.viewer, round_, user_id, rt.now())
         except FieldErrors as exc:
             return overview(page, round_id, exc.errors, status_code=400)
@@ -105,7 +105,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         email = str(form.get("email", ""))
         try:
             with rt.db.transaction() as session:
-                round_ = get_round(session, page.viewer, round_id, (COORDINATOR,))
+                round_ = get_round(session, page.viewer, round_id, (COORDINATOR,), lock=True)
                 created = create_invite(session, page.viewer, round_.gm_code, RESPONDENT, email,
                                         round_id=round_.id, now=rt.now())
                 name = session.get(Municipality, round_.gm_code).name  # type: ignore[union-attr]
@@ -167,7 +167,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def fill_post(page: Page, round_id: int, form: FormData) -> Response:
         submit = form.get("actie") == "indienen"
         with rt.db.transaction() as session:
-            round_, respondent = my_respondent(session, page.viewer, round_id)
+            round_, respondent = my_respondent(session, page.viewer, round_id, lock=True)
             result = save_answers(
                 session, round_, respondent,
                 AnswerForm.from_form({k: str(v) for k, v in form.items()}, opgaven_of(round_)),
@@ -180,8 +180,14 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
 
     @post("/ronde/{round_id}/sluiten", "instr_round_close_post")
     def close(page: Page, round_id: int, form: FormData) -> Response:
+        if form.get("bevestigen") != "ja":  # closing cannot be undone: ask to confirm
+            with rt.db.transaction() as session:
+                get_round(session, page.viewer, round_id, (COORDINATOR,))
+            return overview(page, round_id, {"bevestigen": "Vink aan dat u de ronde wilt "
+                                             "sluiten; dat kan niet ongedaan worden gemaakt."},
+                            status_code=400)
         with rt.db.transaction() as session:
-            round_ = get_round(session, page.viewer, round_id, (COORDINATOR,))
+            round_ = get_round(session, page.viewer, round_id, (COORDINATOR,), lock=True)
             close_round(session, page.viewer, round_, rt.now())
         return page.redirect("instr_report", "ronde-gesloten", round_id=round_id)
 
@@ -189,7 +195,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def publish(page: Page, round_id: int, form: FormData) -> Response:
         publish_it = form.get("publiceren") == "ja"
         with rt.db.transaction() as session:
-            round_ = get_round(session, page.viewer, round_id, (COORDINATOR,))
+            round_ = get_round(session, page.viewer, round_id, (COORDINATOR,), lock=True)
             set_published(session, page.viewer, round_, publish_it, rt.now())
         return page.redirect("instr_report", "gepubliceerd" if publish_it else "niet-gepubliceerd",
                              round_id=round_id)
