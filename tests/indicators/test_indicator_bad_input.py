@@ -69,8 +69,12 @@ def test_signals_for_a_year_without_data(settings: Settings) -> None:
 
 
 def test_a_name_read_as_another_municipality_is_said_out_loud(settings: Settings) -> None:
-    typo = api.profile(settings, "Nergenshuizen", 2024, "jaarrekening")
-    assert typo.naam != "Nergenshuizen"
-    assert typo.toelichting[0] == f"'Nergenshuizen' opgevat als {typo.naam} ({typo.gm_code})."
+    typo = api.profile(settings, "Enkhuisen", 2024, "jaarrekening")
+    assert (typo.naam, typo.gm_code) == ("Enkhuizen", "GM0388")
+    assert typo.toelichting[0] == "'Enkhuisen' opgevat als Enkhuizen (GM0388)."
+    # a name that is only vaguely like one is not silently taken for it: the user is asked
+    with pytest.raises(SchoudersError, match="Onbekende gemeente") as error:
+        api.profile(settings, "Nergenshuizen", 2024, "jaarrekening")
+    assert "Enkhuizen (GM0388)" in str(error.value.hint)
     exact = api.profile(settings, "hulst", 2024, "jaarrekening")
     assert not any("opgevat als" in note for note in exact.toelichting)

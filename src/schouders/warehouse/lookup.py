@@ -13,6 +13,8 @@ from schouders.errors import AmbiguousMunicipalityError, UnknownMunicipalityErro
 
 CODE_PATTERN = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 MIN_SCORE = 70.0
+# A name is taken as a typo of another only when it is this close; below it, the user is asked.
+AUTO_ACCEPT_SCORE = 85.0
 # Colloquial names that are not CBS names.
 ALIASES = {
     "den haag": "GM0518",
@@ -90,6 +92,8 @@ def resolve_municipality(con: duckdb.DuckDBPyConnection, text: str) -> Municipal
         suggestions = [m.label for m, _ in _closest(con, text)]
         raise UnknownMunicipalityError(text, suggestions)
     best_score = matches[0][1]
+    if best_score < AUTO_ACCEPT_SCORE:
+        raise UnknownMunicipalityError(text, [m.label for m, _ in matches[:5]])
     best = [m for m, score in matches if score == best_score]
     exact = [m for m in best if normalise(m.naam) == normalise(text) or m.gm_code == text.upper()]
     if len(exact) == 1:
