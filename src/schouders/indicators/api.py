@@ -601,7 +601,8 @@ def _check_size(size: int, minimum: int, label: str, jaar: int, document: str) -
         raise SchoudersError(
             f"De peergroep ({label}) telt maar {size} {noun} met een {document} {jaar}; "
             f"voor een zinvolle vergelijking zijn er minstens {minimum} nodig.",
-            "Kies een ruimere peergroep, bijv. --peers knn of --peers provincie.")
+            "Kies een ruimere peergroep, bijv. de meest gelijkende gemeenten (knn) of de "
+            "provincie.")
 
 
 def _max_n(own: dict[str, tuple[object, ...]]) -> int:

@@ -106,6 +106,8 @@ UNIT_LABELS = {
 }
 
 ENGLISH: dict[str, str] = {
+    "Kies een ruimere peergroep, bijv. de meest gelijkende gemeenten (knn) of de provincie.":
+        "Choose a wider peer group, e.g. the most similar municipalities (knn) or the province.",
     # units and small words
     "procent": "percent",
     "procentuele verandering": "percentage change",
