@@ -5,7 +5,8 @@
 # Extra options after the data dir are passed to `schouders serve` (e.g. --port 8080).
 set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$REPO_DIR/scripts/bootstrap.sh"
+# the empty argument: no extras (a bare `source` would hand our own arguments to bootstrap.sh)
+source "$REPO_DIR/scripts/bootstrap.sh" ""
 DATA_ARGS=()
 if [ "${1:-}" = "--data-dir" ]; then
   DATA_ARGS=(--data-dir "$2")
