@@ -159,7 +159,7 @@ ENGLISH: dict[str, str] = {
     "Zoekresultaten voor “{q}”": "Search results for “{q}”",
     "Geen gemeente gevonden voor “{q}”.": "No municipality found for “{q}”.",
     "opgeheven": "dissolved",
-    "Veel bekeken": "Popular",
+    "Om mee te beginnen": "To start with",
     "Recent bekeken": "Recently viewed",
     "Casusgemeenten 2020": "Case municipalities 2020",
     "Wat laat deze monitor zien?": "What does this monitor show?",

@@ -1,4 +1,4 @@
-"""Start page: search a municipality (typo-tolerant), popular ones, how to read the monitor."""
+"""Start page: search a municipality (typo-tolerant), starting points, how to read the monitor."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ async def start(
             matches = municipalities.closest(web, query)
         names = municipalities.names(web)
         popular = [{"gm_code": code, "naam": names.get(code, code)}
-                   for code in municipalities.POPULAR if code in names]
+                   for code in municipalities.EXAMPLES if code in names]
         case = [{"gm_code": code, "naam": names.get(code, code)}
                 for code in municipalities.CASE_2020 if code in names]
         seen = [{"gm_code": code, "naam": names.get(code, code)}
@@ -49,7 +49,7 @@ async def start(
                                                "score", "laatste_jaar"])
         return Page(
             "start.html", "Start",
-            {"zoekterm": query, "resultaten": results, "veel_bekeken": popular,
+            {"zoekterm": query, "resultaten": results, "voorbeelden": popular,
              "casusgemeenten_2020": case},
             table=table, name="zoekresultaten",
             context={"q": query, "matches": results, "popular": popular, "case": case,

@@ -13,8 +13,9 @@ from schouders.web.security import is_gm_code, normalise_gm_code
 from schouders.web.state import WebState
 
 MAX_SEARCH_LENGTH = 100
-# Shown on the start page: the four largest cities and a few of the 2020 case municipalities.
-POPULAR = ("GM0363", "GM0599", "GM0518", "GM0344", "GM0855", "GM0392", "GM0114", "GM1900")
+# Starting points on the start page: the four largest cities and a few of the 2020 case
+# municipalities (not a view count: the monitor keeps no statistics of its visitors).
+EXAMPLES = ("GM0363", "GM0599", "GM0518", "GM0344", "GM0855", "GM0392", "GM0114", "GM1900")
 CASE_2020 = ("GM1700", "GM0678", "GM0118", "GM0855", "GM0392", "GM0473", "GM0114", "GM1900",
              "GM0542")
 
