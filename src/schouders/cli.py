@@ -280,7 +280,7 @@ def serve(
             f"[yellow]Let op:[/] nog geen warehouse in {settings.warehouse_path}; "
             "draai eerst `schouders build` (de pagina's zeggen het ook)."
         )
-    console.print(f"Schouders draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
+    console.print(f"Schouders starten op http://{host}:{port}/ (stoppen: Ctrl+C)")
     with user_errors():
         serve_app(settings, host=host, port=port, workers=workers)
 
