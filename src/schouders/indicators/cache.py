@@ -15,9 +15,7 @@ all peer positions when the peer configuration or the structure files changed.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from schouders.atomic_duckdb import atomic_duckdb
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.indicators.catalogue import ENGINE_VERSION, Catalogue
@@ -50,7 +49,6 @@ POSITION_DDL = """indicator VARCHAR NOT NULL, gm_code VARCHAR NOT NULL, jaar INT
     document VARCHAR NOT NULL, peer_type VARCHAR NOT NULL, groep VARCHAR NOT NULL,
     waarde DOUBLE, n BIGINT, mediaan DOUBLE, gemiddelde DOUBLE, sd DOUBLE, percentiel DOUBLE,
     z DOUBLE, rang BIGINT"""
-TEMP_MARKER = ".building-"
 Progress = Callable[[str, int, int], None]
 
 SCHEMA = """
@@ -164,47 +162,15 @@ def refresh_cache(
     positions = tuple(hashes) if positions_all else changed
     if old is not None and not changed and not removed and not positions:
         return CacheReport(target, (), kept, (), (), time.perf_counter() - started)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(target)
-    temp = target.with_name(f".{target.name}{TEMP_MARKER}{os.getpid()}.{uuid.uuid4().hex[:8]}")
-    try:
-        con = duckdb.connect(str(temp))
-        try:
-            _build(con, settings, catalogue, config, changed=changed, kept=kept,
-                   positions=positions, old=target if kept else None,
-                   meta={"warehouse": warehouse, "peers": peers, "engine": ENGINE_VERSION},
-                   progress=progress)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
-        raise
+    with atomic_duckdb(target) as con:
+        _build(con, settings, catalogue, config, changed=changed, kept=kept,
+               positions=positions, old=target if kept else None,
+               meta={"warehouse": warehouse, "peers": peers, "engine": ENGINE_VERSION},
+               progress=progress)
     from schouders.indicators.pool import forget
 
     forget(target)
     return CacheReport(target, changed, kept, removed, positions, time.perf_counter() - started)
-
-
-def remove_stale_temp_files(target: Path) -> None:
-    """Remove half-written caches of refreshes that died; leave those of living processes."""
-    for leftover in target.parent.glob(f".{target.name}{TEMP_MARKER}*"):
-        pid_text = leftover.name.split(TEMP_MARKER, 1)[1].split(".", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
-            continue
-        leftover.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _quote(path: Path) -> str:

@@ -6,7 +6,6 @@ temporary file is removed by the next build.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from schouders import __version__
+from schouders.atomic_duckdb import atomic_duckdb
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.warehouse.codelists import definitional_breaks
@@ -24,7 +24,6 @@ from schouders.warehouse.concept import reapply_stored
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
 
 SCHEMA_VERSION = "1"
-TEMP_MARKER = ".building-"
 
 
 @dataclass(frozen=True)
@@ -36,41 +35,16 @@ class BuildReport:
     warnings: list[str]
 
 
-def temp_path_for(target: Path) -> Path:
-    return target.with_name(f".{target.name}{TEMP_MARKER}{os.getpid()}")
-
-
-def remove_stale_temp_files(target: Path) -> list[Path]:
-    removed = []
-    for stale in target.parent.glob(f".{target.name}{TEMP_MARKER}*"):
-        stale.unlink(missing_ok=True)
-        removed.append(stale)
-    return removed
-
-
 def build_warehouse(settings: Settings, progress: Progress = no_progress) -> BuildReport:
     started = time.perf_counter()
     target = settings.warehouse_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(target)
-    temp = temp_path_for(target)
-    try:
-        con = duckdb.connect(str(temp))
-        try:
-            con.execute(resources.files("schouders.warehouse").joinpath("schema.sql").read_text())
-            loaded = gather(settings, progress)
-            progress("warehouse schrijven", 0, 1)
-            counts = write(con, loaded)
-            warnings = reapply_stored(con, settings)
-            progress("warehouse schrijven", 1, 1)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
-        raise
+    with atomic_duckdb(target) as con:
+        con.execute(resources.files("schouders.warehouse").joinpath("schema.sql").read_text())
+        loaded = gather(settings, progress)
+        progress("warehouse schrijven", 0, 1)
+        counts = write(con, loaded)
+        warnings = reapply_stored(con, settings)
+        progress("warehouse schrijven", 1, 1)
     return BuildReport(
         target, time.perf_counter() - started, counts, loaded.source_label, warnings
     )
