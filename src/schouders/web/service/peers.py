@@ -10,19 +10,18 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from schouders.indicators.peers import SIZE_CLASSES as ENGINE_SIZE_CLASSES
+from schouders.indicators.peers import size_class as engine_size_class
 from schouders.web.state import WebState
 
 DEFAULT_GROUP = "auto"
-# CBS gemeentegrootteklassen (inhabitants on 1 January): lower bounds and labels.
-SIZE_CLASSES = (
-    (0, "minder dan 5.000 inwoners", "fewer than 5,000 inhabitants"),
-    (5_000, "5.000 tot 10.000 inwoners", "5,000 to 10,000 inhabitants"),
-    (10_000, "10.000 tot 20.000 inwoners", "10,000 to 20,000 inhabitants"),
-    (20_000, "20.000 tot 50.000 inwoners", "20,000 to 50,000 inhabitants"),
-    (50_000, "50.000 tot 100.000 inwoners", "50,000 to 100,000 inhabitants"),
-    (100_000, "100.000 tot 150.000 inwoners", "100,000 to 150,000 inhabitants"),
-    (150_000, "150.000 tot 250.000 inwoners", "150,000 to 250,000 inhabitants"),
-    (250_000, "250.000 inwoners of meer", "250,000 inhabitants or more"),
+# CBS gemeentegrootteklassen from the engine, as (lower bound, Dutch label, English label).
+SIZE_CLASSES = tuple(
+    (low, label, english) for (low, _high, label), english in zip(ENGINE_SIZE_CLASSES, (
+        "fewer than 5,000 inhabitants", "5,000 to 10,000 inhabitants",
+        "10,000 to 20,000 inhabitants", "20,000 to 50,000 inhabitants",
+        "50,000 to 100,000 inhabitants", "100,000 to 150,000 inhabitants",
+        "150,000 to 250,000 inhabitants", "250,000 inhabitants or more"), strict=True)
 )
 # Peer groups the engine knows (schouders.indicators.peers) plus 'alle'; 'auto' is the engine's
 # default: the size class, or the most similar municipalities when the class is too small.
@@ -53,11 +52,7 @@ class PeerGroup:
 def size_class(inhabitants: float | None) -> int | None:
     if inhabitants is None or inhabitants != inhabitants:
         return None
-    index = 0
-    for number, (lower, _, _) in enumerate(SIZE_CLASSES):
-        if inhabitants >= lower:
-            index = number
-    return index
+    return engine_size_class(inhabitants)[0]
 
 
 def named_groups(web: WebState) -> dict[str, tuple[str, str, tuple[str, ...]]]:
