@@ -6,11 +6,10 @@ municipalities of the chosen year that belong to it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 
 from schouders.indicators.peers import SIZE_CLASSES as ENGINE_SIZE_CLASSES
+from schouders.indicators.peers import PeerConfig, load_peer_config
 from schouders.indicators.peers import size_class as engine_size_class
 from schouders.web.state import WebState
 
@@ -55,21 +54,15 @@ def size_class(inhabitants: float | None) -> int | None:
     return engine_size_class(inhabitants)[0]
 
 
+def peer_config(web: WebState) -> PeerConfig:
+    """The engine's validated peergroepen.toml (named groups, minimum size), read once."""
+    return web.cached("peer-config", load_peer_config)
+
+
 def named_groups(web: WebState) -> dict[str, tuple[str, str, tuple[str, ...]]]:
-    """code -> (naam, beschrijving, leden) from the indicator package's peergroepen.toml."""
-
-    def compute() -> dict[str, tuple[str, str, tuple[str, ...]]]:
-        try:
-            text = (resources.files("schouders.indicators") / "peergroepen.toml").read_text(
-                encoding="utf-8")
-        except (FileNotFoundError, ModuleNotFoundError):
-            return {}
-        data = tomllib.loads(text)
-        return {code: (entry.get("naam", code), entry.get("beschrijving", ""),
-                       tuple(entry.get("leden", ())))
-                for code, entry in data.get("groep", {}).items()}
-
-    return web.cached("named-groups", compute)
+    """code -> (naam, beschrijving, leden) of the named groups in peergroepen.toml."""
+    return {code: (group.naam, group.beschrijving, group.leden)
+            for code, group in peer_config(web).groups.items()}
 
 
 def year_table(web: WebState, jaar: int) -> dict[str, tuple[str | None, float | None]]:
@@ -119,18 +112,9 @@ def peer_group(web: WebState, code: str, gm_code: str | None, jaar: int) -> Peer
     return peer_group(web, "alle", gm_code, jaar)
 
 
-def minimum_members() -> int:
-    try:
-        text = (resources.files("schouders.indicators") / "peergroepen.toml").read_text(
-            encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        return 5
-    return int(tomllib.loads(text).get("minimum_leden", 5))
-
-
 def options(web: WebState, lang: str) -> list[tuple[str, str]]:
     """Choices for a profile: built-in types and named groups big enough to compare with."""
-    minimum = minimum_members()
+    minimum = peer_config(web).minimum_leden
     named = {code: entry for code, entry in named_groups(web).items()
              if len(entry[2]) >= minimum}
     result = [(code, labels[1] if lang == "en" else labels[0])
