@@ -94,19 +94,51 @@ def test_missing_delivery_is_ontbreekt_never_zero(client: TestClient) -> None:
     assert 'class="missing">ontbreekt' in html
     data = client.get("/gemeente/GM1700.json?jaar=2022&document=jaarrekening").json()
     assert data["levering"]["status"] == "ontbreekt"
-    assert all(row["waarde"] == "ontbreekt" for row in data["kerncijfers"])
-    budget = {row["jaar"]: row for row in data["begroting_vs_jaarrekening"]["rijen"]}
-    assert budget[2022]["jaarrekening"] == "ontbreekt"
+    assert all(row["waarde"] is None and row["leeg"] == {"waarde": "ontbreekt"}
+               for row in data["kerncijfers"])
+    budget = {row["jaar"]: row for row in data["begroting_vs_jaarrekening"]}
+    assert budget[2022]["jaarrekening"] is None
+    assert budget[2022]["leeg"]["jaarrekening"] == "ontbreekt"
     assert budget[2022]["begroting"] > 0
+    missing_trends = [row for row in data["trends"] if row["jaar"] == 2022]
+    assert missing_trends and all(row["nominaal"] is None and row["leeg"]["nominaal"] ==
+                                  "ontbreekt" for row in missing_trends)
     rows = list(csv.DictReader(io.StringIO(
         client.get("/gemeente/GM1700.csv?jaar=2022&document=jaarrekening").text)))
     positions = [row for row in rows if row["onderdeel"] == "positie"]
-    assert positions and all(row["waarde"] == "ontbreekt" for row in positions)
+    assert positions and all(row["waarde"] == "" and row["status"] == "ontbreekt"
+                             for row in positions)
+
+
+@pytest.mark.parametrize("gm", ["GM1700", "GM0141", "GM0339", "GM0505", "GM0809", "GM1735",
+                                "GM1961"])
+def test_profile_numbers_are_numbers_where_a_delivery_is_missing(client: TestClient,
+                                                                  gm: str) -> None:
+    # Regression: these answered 500 on /api because 'ontbreekt' was written into number fields.
+    for url in (f"/api/gemeenten/{gm}", f"/gemeente/{gm}.json"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.text[:300])
+        data = response.json()
+        for row in data["trends"]:
+            for key in ("nominaal", "reeel"):
+                assert row[key] is None or isinstance(row[key], int | float), (url, row)
+                if row[key] is None:
+                    assert row["leeg"][key] in ("ontbreekt", "geen_prijsindex", "geen_waarde")
+        assert any(row["leeg"].get("nominaal") == "ontbreekt" for row in data["trends"]), url
+
+
+def test_named_peer_group_on_a_budget_year(client: TestClient) -> None:
+    # Regression: peers=G4 answered 500 (indicators.api called _custom_members wrongly).
+    response = client.get("/gemeente/GM0310?jaar=2025&document=begroting&peers=G4")
+    assert response.status_code == 200, response.text[:300]
+    data = client.get("/api/gemeenten/GM0310?jaar=2025&document=begroting&peers=G4").json()
+    assert set(data["groep"]["leden"]) >= {"GM0363", "GM0599", "GM0518", "GM0344"}
+    assert data["groep"]["aantal"] == 5  # the four cities plus De Bilt itself
 
 
 def test_profile_marks_definitional_breaks(client: TestClient) -> None:
     data = client.get("/gemeente/GM0599.json").json()
-    assert 2023 in [entry["jaar"] for entry in data["trends"]["breuken"]]
+    assert 2023 in [entry["jaar"] for entry in data["definitiebreuken"]]
     html = client.get("/gemeente/GM0599").text
     assert "Definitiebreuken" in html
 

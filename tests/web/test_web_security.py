@@ -72,7 +72,7 @@ def test_unexpected_error_is_generic_without_trace(web_settings: Settings, monke
     def explode(*args, **kwargs):
         raise RuntimeError("geheime-details-uit-de-stacktrace")
 
-    monkeypatch.setattr("schouders.web.routes.profile.build_profile", explode)
+    monkeypatch.setattr("schouders.service.facade.build_profile", explode)
     with TestClient(app, raise_server_exceptions=False) as client:
         page = client.get("/gemeente/GM0363")
         assert page.status_code == 500

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from schouders.service.codes import normalise_gm_code
+from schouders.service.geometry import find_boundary_files
 from schouders.web import charts
 from schouders.web.i18n import ENGLISH, Translator
-from schouders.web.security import normalise_gm_code
 from schouders.web.server import default_workers
-from schouders.web.service.geometry import find_boundary_files
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "schouders" / "web"
 TEMPLATE_CALL = re.compile(r"""\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")

@@ -424,7 +424,7 @@ def peer_group_members(settings: Settings, gemeente: str, jaar: int,
     if kind in BUILT_IN:
         return _built_in_members(settings, gm_code, jaar, kind)[0]
     if kind == "groep":
-        return _names_frame(settings, _custom_members(settings, defs, key, jaar), jaar)
+        return _names_frame(settings, _custom_members(settings, key, jaar), jaar)
     return _names_frame(settings, [_gm_code(settings, item) for item in key], jaar)
 
 

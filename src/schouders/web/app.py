@@ -16,20 +16,21 @@ from fastapi.staticfiles import StaticFiles
 
 from schouders import __version__
 from schouders.config import Settings, load_settings
+from schouders.service.facade import Service
+from schouders.service.state import WarehouseMissingError, WebState
 from schouders.web.charts import CONFIG as CHART_CONFIG
 from schouders.web.error_pages import install_error_handlers
 from schouders.web.ratelimit import RateLimiter
 from schouders.web.render import FormatSuffixMiddleware, Renderer
 from schouders.web.security import SecurityHeadersMiddleware
-from schouders.web.state import WarehouseMissingError, WebState
 
 log = logging.getLogger("schouders.web")
 
 API_DESCRIPTION = """
 De REST API van **Schouders**: uitvoeringskracht van de Nederlandse gemeenten uit open data van
 het CBS (Iv3, bevolking, prijsindices). Alle bedragen zijn euro's; `reeel=true` geeft bedragen in
-prijzen van het laatste CPI-jaar. Een ontbrekende levering aan het CBS heet `"ontbreekt"` en is
-nooit 0.
+prijzen van het laatste CPI-jaar. Een lege waarde is `null`, met de reden in het veld `leeg` (bijv.
+`{"waarde": "ontbreekt"}`: de gemeente leverde het document niet aan het CBS); nooit 0.
 
 Elke pagina van de website heeft ook een JSON- en CSV-versie: zet `.json` of `.csv` achter het
 pad (bijv. `/gemeente/GM0363.json`) of gebruik `?format=json|csv`.
@@ -78,6 +79,7 @@ def create_app(
         license_info={"name": "EUPL-1.2 (software); data CBS CC BY 4.0"},
     )
     app.state.web = web
+    app.state.service = Service(settings, web)
     app.state.settings = settings
     app.state.limiter = RateLimiter(*rate_limit)
     app.state.renderer = Renderer(
@@ -98,7 +100,7 @@ def create_app(
 
 def _build_info(web: WebState) -> dict[str, str] | None:
     try:
-        from schouders.web.service.provenance import provenance
+        from schouders.service.provenance import provenance
 
         meta = provenance(web).meta
     except Exception:  # no warehouse yet: the page itself says so
@@ -108,7 +110,7 @@ def _build_info(web: WebState) -> dict[str, str] | None:
 
 def _warm_up(app: FastAPI, freeze_gc: bool) -> None:
     """Open the warehouse and fill the per-process caches before the first visitor arrives."""
-    from schouders.web.service import warmup
+    from schouders.service import warmup
 
     started = time.perf_counter()
     try:

@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from schouders.errors import AmbiguousMunicipalityError, SchoudersError, UnknownMunicipalityError
+from schouders.service.state import NotFoundError, WarehouseMissingError
 from schouders.web.i18n import Translator, language_of
 from schouders.web.render import Page, jsonable
 from schouders.web.security import SECURITY_HEADERS
-from schouders.web.state import NotFoundError, WarehouseMissingError
 
 log = logging.getLogger("schouders.web")
 

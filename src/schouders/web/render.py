@@ -23,11 +23,13 @@ import numpy as np
 import pandas as pd
 from fastapi import HTTPException
 from markupsafe import Markup
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from schouders.service.models import SOURCE_NOTE
 from schouders.web.i18n import COOKIE, Translator, language_of
 
 FORMATS = ("html", "json", "csv")
@@ -37,16 +39,21 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 SUFFIX_EXEMPT = ("/static/", "/api/", "/instrumenten/")
-SOURCE_NOTE = "bron: CBS (CC BY 4.0), bewerking Schouders"
+DIRECTION_TEXT = {
+    "hoger_beter": "hoger is beter",
+    "lager_beter": "lager is beter",
+    "neutraal": "geen voorkeursrichting",
+}
 
 
 @dataclass
 class Page:
-    """What a page shows: template + context for HTML, ``data`` for JSON, ``table`` for CSV."""
+    """What a page shows: ``data`` (the page model) is the JSON twin and, as ``model``, the HTML
+template's context; ``context`` adds presentation only (chart specs); ``table`` is the CSV."""
 
     template: str
     title: str
-    data: dict[str, Any]
+    data: BaseModel | dict[str, Any]
     table: pd.DataFrame | None = None
     name: str = "schouders"
     context: dict[str, Any] = field(default_factory=dict)
@@ -136,6 +143,8 @@ class Renderer:
             t=Translator(lang),
             title=page.title,
             data=page.data,
+            model=page.data.model_dump() if isinstance(page.data, BaseModel) else page.data,
+            richting_tekst=DIRECTION_TEXT,
             **page.context,
         )
 
@@ -166,7 +175,9 @@ async def respond(
         page = build()
         headers: dict[str, str] = {}
         if fmt == "json":
-            body = json_bytes({**page.data, "bron": SOURCE_NOTE})
+            body = (page.data.model_dump_json().encode("utf-8")
+                    if isinstance(page.data, BaseModel)
+                    else json_bytes({**page.data, "bron": SOURCE_NOTE}))
         elif fmt == "csv":
             table = page.table if page.table is not None else pd.DataFrame()
             body = csv_bytes(table)
@@ -216,6 +227,8 @@ def jsonable(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp | dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     if hasattr(value, "__dataclass_fields__"):
         return jsonable(vars(value))
     return value

@@ -6,11 +6,9 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-GM_CODE = re.compile(r"^GM\d{4}$")
 INDICATOR_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MIN_YEAR = 2000
 MAX_YEAR = 2100
-MAX_COMPARE = 10
 MAX_QUERY_LENGTH = 200
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,16 +33,6 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "cross-origin-opener-policy": "same-origin",
 }
-
-
-def normalise_gm_code(text: str) -> str | None:
-    """'gm363', 'GM0363' or '363' -> 'GM0363'; anything else -> None."""
-    match = re.fullmatch(r"(?:GM)?(\d{1,4})", text.strip(), flags=re.IGNORECASE)
-    return f"GM{int(match.group(1)):04d}" if match else None
-
-
-def is_gm_code(text: str) -> bool:
-    return bool(GM_CODE.fullmatch(text))
 
 
 class SecurityHeadersMiddleware:

@@ -91,6 +91,6 @@ def _prepare(settings: Settings) -> None:
     create_runtime(settings).close()
     if not settings.warehouse_path.exists():
         return
-    from schouders.web.service.engine import ensure_engine_cache
+    from schouders.service.engine import ensure_engine_cache
 
     ensure_engine_cache(settings)

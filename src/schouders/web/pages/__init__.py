@@ -1,1 +1,1 @@
-"""Page models: the data of each page as plain dicts/DataFrames, shared by HTML, JSON and CSV."""
+"""Presentation of the service's page models: chart specs and CSV tables (no computation)."""

@@ -7,16 +7,11 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from schouders.service.facade import CITATION
+from schouders.service.provenance import provenance
 from schouders.web.render import Page, jsonable, respond
-from schouders.web.service.provenance import provenance
 
 router = APIRouter(include_in_schema=False)
-
-CITATION = (
-    "Schouders: uitvoeringskracht van Nederlandse gemeenten (versie {versie}), "
-    "gegevens CBS (Iv3, bevolking, CPI), geraadpleegd op {datum}. Bron: CBS, CC BY 4.0."
-)
-
 
 @router.get("/over")
 async def about(request: Request) -> Response:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from schouders.web.i18n import language_of
-from schouders.web.pages.compare import build_compare, csv_table
-from schouders.web.render import Page, jsonable, respond
+from schouders.web.pages import compare as view
+from schouders.web.render import Page, respond
 from schouders.web.routes import rate_limited
 from schouders.web.routes.params import Document, Prices, Year
 
@@ -34,18 +34,15 @@ async def compare(
     indicator: IndicatorCode = None,
     prijzen: Prices = None,
 ) -> Response:
-    web = request.app.state.web
+    service = request.app.state.service
     lang = language_of(request)
 
     def build() -> Page:
-        model = build_compare(web, gemeenten=gemeenten, groep=groep, jaar=jaar,
-                              document=document, indicator=indicator, prijzen=prijzen,
-                              lang=lang)
-        public = {k: v for k, v in model.items() if not k.startswith("_")}
-        return Page("compare.html", "Gemeenten vergelijken", public, table=csv_table(model),
+        model = service.compare(gemeenten=gemeenten, groep=groep, jaar=jaar,
+                                document=document, indicator=indicator, prijzen=prijzen,
+                                lang=lang)
+        return Page("compare.html", "Gemeenten vergelijken", model, table=view.csv_table(model),
                     name="vergelijking",
-                    context={"model": jsonable(public), "small": model["_small"],
-                             "trend_spec": model["_trend_spec"],
-                             "invoer": gemeenten or ""})
+                    context={**view.specs(model, lang), "invoer": gemeenten or ""})
 
     return await respond(request, build, cache_key="compare")

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from schouders.web.i18n import language_of
-from schouders.web.pages.indicator import build_indicator, build_list, csv_table
-from schouders.web.render import Page, jsonable, respond
+from schouders.web.pages import distribution
+from schouders.web.pages import indicator as view
+from schouders.web.render import Page, respond
 from schouders.web.routes.params import Document, Prices, Year
 
 router = APIRouter(include_in_schema=False)
@@ -16,14 +17,15 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/indicatoren")
 async def indicator_list(request: Request) -> Response:
-    web = request.app.state.web
+    service = request.app.state.service
     lang = language_of(request)
 
     def build() -> Page:
-        items = build_list(web, lang)
-        return Page("indicators.html", "Indicatoren", {"indicatoren": items},
-                    table=pd.DataFrame(items).drop(columns=["eenheid_tekst"]),
-                    name="indicatoren", context={"items": items})
+        items = service.indicators(lang)
+        return Page("indicators.html", "Indicatoren",
+                    {"indicatoren": [item.model_dump() for item in items]},
+                    table=pd.DataFrame([item.model_dump() for item in items]),
+                    name="indicatoren", context={"items": [item.model_dump() for item in items]})
 
     return await respond(request, build, cache_key="indicators")
 
@@ -36,16 +38,15 @@ async def indicator(
     document: Document = None,
     prijzen: Prices = None,
 ) -> Response:
-    web = request.app.state.web
+    service = request.app.state.service
     lang = language_of(request)
 
     def build() -> Page:
-        model = build_indicator(web, code, jaar=jaar, document=document, prijzen=prijzen,
-                                lang=lang)
-        public = {k: v for k, v in model.items() if not k.startswith("_")}
-        title = model["name"] if lang == "en" else model["naam"]
-        return Page("indicator.html", title, public, table=csv_table(model),
-                    name=f"{model['code']}-{model['verdeling']['keuzes']['jaar']}",
-                    context={"model": jsonable(public), "spec": model["_spec"]})
+        model = service.indicator(code, jaar=jaar, document=document, prijzen=prijzen,
+                                  lang=lang)
+        title = model.name if lang == "en" else model.naam
+        return Page("indicator.html", title, model, table=view.csv_table(model),
+                    name=f"{model.code}-{model.verdeling.keuzes.jaar}",
+                    context={"spec": distribution.specs(model.verdeling, lang)["spread"]})
 
     return await respond(request, build, cache_key="indicator")

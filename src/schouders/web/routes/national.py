@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from schouders.web.i18n import language_of
-from schouders.web.pages.national import build_national, csv_table
-from schouders.web.render import Page, jsonable, respond
+from schouders.web.pages import distribution
+from schouders.web.pages import national as view
+from schouders.web.render import Page, respond
 from schouders.web.routes.compare import IndicatorCode
 from schouders.web.routes.params import Document, Prices, Year
 
@@ -22,17 +23,16 @@ async def national(
     jaar: Year = None,
     prijzen: Prices = None,
 ) -> Response:
-    web = request.app.state.web
+    service = request.app.state.service
     lang = language_of(request)
 
     def build() -> Page:
-        model = build_national(web, document=document, indicator=indicator, jaar=jaar,
-                               prijzen=prijzen, lang=lang)
-        public = {k: v for k, v in model.items() if not k.startswith("_")}
-        return Page("national.html", "Landelijk beeld", public, table=csv_table(model),
-                    name=f"landelijk-{model['document']}",
-                    context={"model": jsonable(public), "class_charts": model["_charts"],
-                             "spread_spec": model["_spread_spec"],
-                             "map_spec": model["_map_spec"]})
+        model = service.national(document=document, indicator=indicator, jaar=jaar,
+                                 prijzen=prijzen, lang=lang)
+        spread = distribution.specs(model.verdeling, lang, service.boundaries)
+        return Page("national.html", "Landelijk beeld", model, table=view.csv_table(model),
+                    name=f"landelijk-{model.document}",
+                    context={"class_charts": view.class_charts(model, lang),
+                             "spread_spec": spread["spread"], "map_spec": spread["map"]})
 
     return await respond(request, build, cache_key="national")

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from schouders.service import municipalities
 from schouders.web.render import Page, jsonable, respond
 from schouders.web.routes.profile import recent_codes
 from schouders.web.security import MAX_QUERY_LENGTH
-from schouders.web.service import municipalities
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,15 +7,15 @@ not compete for the CPU longer than necessary.
 
 from __future__ import annotations
 
-from schouders.web.service import municipalities, provenance
-from schouders.web.service.breaks import all_breaks
-from schouders.web.service.catalogue import catalogue
-from schouders.web.service.panel import panel
-from schouders.web.state import WebState
+from schouders.service import municipalities, provenance
+from schouders.service.breaks import all_breaks
+from schouders.service.catalogue import catalogue
+from schouders.service.panel import panel
+from schouders.service.state import WebState
 
 
 def warm(web: WebState) -> None:
-    from schouders.web.service.engine import ensure_engine_cache
+    from schouders.service.engine import ensure_engine_cache
 
     ensure_engine_cache(web.settings)
     provenance.provenance(web)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from schouders.indicators.peers import SIZE_CLASSES as ENGINE_SIZE_CLASSES
 from schouders.indicators.peers import PeerConfig, load_peer_config
 from schouders.indicators.peers import size_class as engine_size_class
-from schouders.web.state import WebState
+from schouders.service.state import WebState
 
 DEFAULT_GROUP = "auto"
 # CBS gemeentegrootteklassen from the engine, as (lower bound, Dutch label, English label).

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schouders.errors import SchoudersError
-from schouders.web.service.panel import DOCUMENTS, Panel
-from schouders.web.service.peers import DEFAULT_GROUP, group_codes
-from schouders.web.service.provenance import provenance
-from schouders.web.state import WebState
+from schouders.service.panel import DOCUMENTS, Panel
+from schouders.service.peers import DEFAULT_GROUP, group_codes
+from schouders.service.provenance import provenance
+from schouders.service.state import WebState
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from schouders.errors import UnknownMunicipalityError
+from schouders.service.codes import is_gm_code, normalise_gm_code
+from schouders.service.state import WebState
 from schouders.warehouse.lookup import Municipality, search_municipalities
 from schouders.warehouse.profile import basic_facts
-from schouders.web.security import is_gm_code, normalise_gm_code
-from schouders.web.state import WebState
 
 MAX_SEARCH_LENGTH = 100
 # Starting points on the start page: the four largest cities and a few of the 2020 case
@@ -139,3 +139,15 @@ def facts(web: WebState, gm_code: str) -> dict[str, object]:
 
 def _match(m: Municipality, score: float, provincie: str | None) -> Match:
     return Match(m.gm_code, m.naam, provincie, m.laatste_jaar is None, score, m.laatste_jaar)
+
+
+def missing_deliveries(web: WebState, jaar: int, document: str) -> frozenset[str]:
+    """GM codes whose ``document`` of ``jaar`` is known to be missing ('ontbreekt')."""
+
+    def compute() -> frozenset[str]:
+        rows = web.cursor().execute(
+            "SELECT gm_code FROM iv3_levering WHERE jaar = ? AND document = ? "
+            "AND status = 'ontbreekt'", [jaar, document]).fetchall()
+        return frozenset(row[0] for row in rows)
+
+    return web.cached(("missing-deliveries", jaar, document), compute)

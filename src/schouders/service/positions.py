@@ -17,10 +17,10 @@ from typing import Any
 import pandas as pd
 
 from schouders.errors import SchoudersError
-from schouders.web.service import peers
-from schouders.web.service.panel import Panel
-from schouders.web.service.signals import from_frame
-from schouders.web.state import WebState
+from schouders.service import peers
+from schouders.service.panel import Panel
+from schouders.service.signals import from_frame
+from schouders.service.state import WebState
 
 STATS = ("waarde", "n", "mediaan", "percentiel", "z", "rang")
 
@@ -58,7 +58,7 @@ def positions(web: WebState, values: Panel, gm: str, jaar: int, document: str, g
 def _engine(web: WebState, gm: str, jaar: int, document: str, group: str, real: bool,
             lang: str) -> Positions:
     from schouders.indicators import api
-    from schouders.web.service.engine import ensure_engine_cache
+    from schouders.service.engine import ensure_engine_cache
 
     ensure_engine_cache(web.settings)
     spec: Any = None if group == "auto" else group
@@ -85,7 +85,7 @@ def _engine_members(web: WebState, gm: str, jaar: int, group: str,
         return sorted(peers.year_table(web, jaar)), peers.BUILT_IN["alle"][
             1 if lang == "en" else 0]
     from schouders.indicators import api
-    from schouders.web.service.engine import ensure_engine_cache
+    from schouders.service.engine import ensure_engine_cache
 
     ensure_engine_cache(web.settings)
     kind = "grootteklasse" if group == "auto" else group

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from schouders.web.state import WebState
+from schouders.service.state import WebState
 
 SUFFIXES = (".geojson", ".json")
 CODE_PROPERTIES = ("statcode", "gm_code", "code", "GM_CODE", "gemeentecode")
@@ -80,3 +80,8 @@ def boundaries(web: WebState, year: int) -> dict[str, Any] | None:
 def available_years(web: WebState) -> list[int]:
     return sorted(web.cached("boundary-years",
                              lambda: find_boundary_files(web.settings.data_dir)))
+
+
+def map_year(web: WebState, year: int) -> int | None:
+    """The year whose boundaries a map of ``year`` is drawn on (that year itself), or None."""
+    return year if year in available_years(web) else None

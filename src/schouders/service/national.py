@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from schouders.web.service.peers import SIZE_CLASSES
-from schouders.web.state import WebState
+from schouders.service.peers import SIZE_CLASSES
+from schouders.service.state import WebState
 
 SERIES = (("lasten_totaal", "Totale lasten", "Total expenditure"),
           ("lasten_fysiek", "Lasten fysiek domein", "Physical-domain expenditure"),
@@ -36,7 +36,7 @@ def national_trends(web: WebState, document: str) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         from schouders.indicators import api
-        from schouders.web.service.engine import ensure_engine_cache
+        from schouders.service.engine import ensure_engine_cache
 
         ensure_engine_cache(web.settings)
         picture = api.national_picture(web.settings, document=document, deflator="cpi")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schouders.web.state import WebState
+from schouders.service.state import WebState
 
 SOORT_EN = {"nieuw": "new", "vervallen": "removed", "hernoemd": "renamed",
             "nieuw stelsel": "new system"}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from schouders.service.state import WebState
 from schouders.warehouse.status import warehouse_status
-from schouders.web.state import WebState
 
 
 @dataclass(frozen=True)

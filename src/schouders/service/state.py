@@ -19,7 +19,7 @@ from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.warehouse.store import open_warehouse
 
-log = logging.getLogger("schouders.web")
+log = logging.getLogger("schouders.service")
 
 T = TypeVar("T")
 CACHE_SIZE = 2048

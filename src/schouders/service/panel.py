@@ -4,9 +4,9 @@ Values come from the indicator engine (one DuckDB pass over the warehouse, ~1 s)
 wide slices per (jaar, document) so a profile or comparison is a few in-memory lookups. With a
 reference year (peiljaar) the values are computed on harmonised boundaries instead.
 
-Real euros: amounts (EUR, EUR/inw) are multiplied by CPI[basisjaar] / CPI[jaar] (CBS 86141NED,
-basisjaar = latest CPI year); year-on-year growth is deflated the same way; other units are
-unchanged. Years without a CPI figure have no real value (missing, not nominal).
+Real euros come from the engine's deflation (``schouders.indicators.prices``) with the CPI
+(CBS 86141NED) in prices of its latest year; years without a CPI figure have no real value
+(missing with status 'geen_prijsindex', never the nominal value).
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from schouders.web.service.catalogue import IndicatorInfo, catalogue
-from schouders.web.state import WebState
+from schouders.indicators.catalogue import Catalogue
+from schouders.indicators.prices import affine
+from schouders.service.catalogue import engine_catalogue
+from schouders.service.state import WebState
 
 DOCUMENTS = ("begroting", "jaarrekening")
+DEFLATOR = "cpi"
 
 
 @dataclass
@@ -75,16 +78,16 @@ def panel(web: WebState, peiljaar: int | None = None) -> Panel:
 
 
 def build_panel(web: WebState, peiljaar: int | None) -> Panel:
-    from schouders.web.service.engine import compute_values
+    from schouders.service.engine import compute_values
 
     con = web.cursor()
-    info = catalogue(web)
     values = compute_values(con, peiljaar)
-    cpi = dict(con.execute(
-        "SELECT jaar, waarde FROM prijsindex WHERE reeks = 'cpi' ORDER BY jaar").fetchall())
+    prices = con.execute("SELECT reeks, jaar, waarde FROM prijsindex").df()
+    cpi = {int(jaar): float(waarde) for reeks, jaar, waarde in prices.itertuples(index=False)
+           if reeks == DEFLATOR}
     base = max(cpi) if cpi else None
-    values["waarde_reeel"] = deflate(values, info, cpi, base)
-    result = Panel(values, {int(k): float(v) for k, v in cpi.items()}, base, peiljaar)
+    values["waarde_reeel"] = real_values(values, engine_catalogue(web), prices, base)
+    result = Panel(values, cpi, base, peiljaar)
     for real, column in ((False, "waarde"), (True, "waarde_reeel")):
         wide = values.pivot(index=["jaar", "document", "gm_code"], columns="indicator",
                             values=column)
@@ -94,21 +97,10 @@ def build_panel(web: WebState, peiljaar: int | None) -> Panel:
     return result
 
 
-def deflate(values: pd.DataFrame, info: dict[str, IndicatorInfo], cpi: dict[int, float],
-            base: int | None) -> pd.Series:
+def real_values(values: pd.DataFrame, catalogue: Catalogue, prices: pd.DataFrame,
+                base: int | None) -> pd.Series:
+    """The engine's deflation (schouders.indicators.prices) in prices of ``base``."""
     if base is None:
         return pd.Series(np.nan, index=values.index)
-    years = [int(year) for year in values["jaar"].unique()]
-    factor = values["jaar"].map(
-        {year: cpi[base] / cpi[year] if year in cpi else np.nan for year in years})
-    previous = values["jaar"].map(
-        {year: cpi.get(year - 1, np.nan) / cpi[year] if year in cpi else np.nan
-         for year in years})
-    codes = values["indicator"].unique()
-    euro = values["indicator"].map({c: c in info and info[c].euro for c in codes}).astype(bool)
-    growth = values["indicator"].map(
-        {c: c in info and info[c].soort == "groei" for c in codes}).astype(bool)
-    real = values["waarde"].copy()
-    real[euro] = values.loc[euro, "waarde"] * factor[euro]
-    real[growth] = ((1 + values.loc[growth, "waarde"] / 100) * previous[growth] - 1) * 100
-    return real.astype(float)
+    a, b, _notes = affine(values, catalogue, prices, DEFLATOR, base)
+    return pd.Series(values["waarde"].to_numpy(dtype=float) * a + b, index=values.index)

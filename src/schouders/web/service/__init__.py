@@ -1,1 +1,0 @@
-"""Data behind the pages: thin, cached views over the warehouse and the indicator engine."""
