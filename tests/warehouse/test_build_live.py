@@ -7,12 +7,21 @@ agree with the one built straight from the snapshot files.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from schouders.config import Settings
+from schouders.config import Settings, load_settings
 from schouders.errors import DownloadError
+from schouders.indicators.structure import read_structure
+from schouders.sources.raw_snapshot import SnapshotWriter
 from schouders.testing.cbs_standin import CBSStandIn
+from schouders.warehouse.boundaries import boundaries_for_year
 from schouders.warehouse.build import build_warehouse
 
 
@@ -71,6 +80,7 @@ def test_cbs_outage_halfway_fails_loudly_and_keeps_the_warehouse(
     data_dir, live: Settings
 ) -> None:
     before = live.warehouse_path.read_bytes()
+    snapshots = sorted((live.home / "raw").iterdir())
     with CBSStandIn(data_dir, page_size=20_000) as cbs:
         cbs.faults.add("45067NED/TypedDataSet", "503", times=1000)
         settings = Settings(home=live.home, data_dir=None, dataderden_url=cbs.dataderden_url,
@@ -78,3 +88,80 @@ def test_cbs_outage_halfway_fails_loudly_and_keeps_the_warehouse(
         with pytest.raises(DownloadError, match="45067NED"):
             build_warehouse(settings)
     assert live.warehouse_path.read_bytes() == before
+    assert sorted((live.home / "raw").iterdir()) == snapshots  # no partial snapshot left
+
+
+def test_live_build_has_no_structure_or_boundaries_and_says_why(live: Settings) -> None:
+    with duckdb.connect(str(live.warehouse_path), read_only=True) as con:
+        structure = read_structure(con)
+        assert boundaries_for_year(con, 2024) is None
+        recorded = con.execute(
+            "SELECT onderdeel, rijen, opmerking FROM herkomst WHERE onderdeel IN "
+            "('gemeente_stedelijkheid', 'gemeente_kenmerk', 'naam_gmcode', 'gemeente_grens') "
+            "ORDER BY onderdeel").fetchall()
+    assert not structure.available
+    assert "live niet beschikbaar" in (structure.reason or "")
+    assert [row[0] for row in recorded] == ["gemeente_grens", "gemeente_kenmerk",
+                                            "gemeente_stedelijkheid", "naam_gmcode"]
+    assert all(row[1] == 0 and "live niet beschikbaar" in row[2] for row in recorded)
+
+
+def raw_snapshots(settings: Settings) -> list[Path]:
+    return sorted(p for p in (settings.home / "raw").iterdir() if not p.name.startswith("."))
+
+
+def test_live_build_writes_a_dated_raw_snapshot_with_provenance(live: Settings) -> None:
+    [snapshot] = raw_snapshots(live)
+    assert re.fullmatch(r"\d{8}T\d{6}Z", snapshot.name)
+    manifest = json.loads((snapshot / "snapshot.json").read_text(encoding="utf-8"))
+    assert manifest["soort"] == "schouders-live-ruw"
+    typed = [e for e in manifest["bestanden"] if "45063NED/TypedDataSet" in e["verzoek"]]
+    assert len(typed) == 2  # begroting and jaarrekening 2023
+    for entry in typed:
+        data = snapshot / entry["bestand"]
+        beside = json.loads(Path(f"{data}.herkomst.json").read_text(encoding="utf-8"))
+        body = data.read_bytes()
+        assert beside["sha256"] == hashlib.sha256(body).hexdigest() == entry["sha256"]
+        assert beside["tabel"] == "45063NED" and beside["url"].startswith("http://127.0.0.1:")
+        assert beside["rijen"] == len(json.loads(body)["value"]) == entry["rijen"] > 10_000
+        assert beside["opgehaald_op"].endswith("+00:00")
+        assert data.stat().st_mode & 0o222 == 0
+
+
+def test_offline_build_from_the_raw_snapshot_equals_the_live_build(
+    live: Settings, tmp_path: Path
+) -> None:
+    [snapshot] = raw_snapshots(live)
+    offline = load_settings(data_dir=snapshot, home=tmp_path)
+    report = build_warehouse(offline)
+    assert report.raw_snapshot is None  # an offline build writes no new snapshot
+    assert not (tmp_path / "raw").exists()
+    tables = ["gemeente_jaar", "gemeente", "herindeling", "bevolking", "prijsindex", "iv3_code",
+              "definitiebreuk", "iv3_fact", "iv3_levering", "herkomst"]
+    count = "SELECT count(*) FROM {}"
+    offline_counts = {t: rows(offline, count.format(t))[()] for t in tables}
+    assert offline_counts == {t: rows(live, count.format(t))[()] for t in tables}
+    assert offline_counts["iv3_fact"] > 700_000 and offline_counts["bevolking"] == 2775
+    assert rows(offline, TOTALS) == rows(live, TOTALS)
+    assert rows(offline, "SELECT gm_code, jaar, inwoners FROM bevolking") == rows(
+        live, "SELECT gm_code, jaar, inwoners FROM bevolking")
+    amsterdam_2023 = ("SELECT gm_code, jaar, bedrag FROM iv3_fact WHERE gm_code = 'GM0363' AND "
+                      "jaar = 2023 AND document = 'begroting' AND taakveld = '*' "
+                      "AND categorie = '*' AND kant = 'lasten'")
+    assert rows(offline, amsterdam_2023) == rows(live, amsterdam_2023)
+    with duckdb.connect(str(offline.warehouse_path), read_only=True) as con:
+        source = con.execute("SELECT value FROM meta WHERE key = 'bron'").fetchall()[0][0]
+    assert source.startswith(f"ruwe snapshot {snapshot}")
+
+
+def test_an_existing_snapshot_folder_is_never_overwritten(tmp_path: Path) -> None:
+    moment = datetime(2026, 12, 4, 12, 0, 0, tzinfo=UTC)
+    first = SnapshotWriter(tmp_path, now=moment)
+    first.record("datasets", "http://127.0.0.1:1/odata", "/86141NED/Observations", [{"a": 1}])
+    first_path = first.finish()
+    second = SnapshotWriter(tmp_path, now=moment)
+    second.record("datasets", "http://127.0.0.1:1/odata", "/86141NED/Observations", [{"a": 2}])
+    second_path = second.finish()
+    assert first_path.name == "20261204T120000Z" and second_path.name == "20261204T120000Z-2"
+    [entry] = json.loads((first_path / "snapshot.json").read_text())["bestanden"]
+    assert json.loads((first_path / entry["bestand"]).read_text())["value"] == [{"a": 1}]

@@ -9,7 +9,8 @@ reopen; a failed refresh leaves the previous cache untouched and no partial file
 Invalidation: each indicator's definition hash (formula after domain expansion, plus the engine
 version) is stored in ``indicator_cache``. A refresh recomputes exactly the indicators whose hash
 changed (copying the others from the previous cache), everything when the warehouse changed, and
-all peer positions when the peer configuration or the structure files changed.
+all peer positions when the peer configuration changed (the structure tables live in the
+warehouse, so a rebuild covers them).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from schouders.indicators.peers import (
 from schouders.indicators.positions import all_positions
 from schouders.indicators.sources import Sources
 from schouders.indicators.sqlgen import Query, values_query
-from schouders.indicators.structure import files_fingerprint, read_structure
+from schouders.indicators.structure import read_structure
 from schouders.indicators.validate import validate_catalogue
 
 CACHE_NAME = "indicators.duckdb"
@@ -106,7 +107,7 @@ def warehouse_fingerprint(settings: Settings) -> str:
 
 
 def peers_fingerprint(settings: Settings, config: PeerConfig) -> str:
-    text = f"{config.fingerprint}:{files_fingerprint(settings.data_dir)}"
+    text = config.fingerprint  # the structure tables are part of the warehouse fingerprint
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -193,7 +194,7 @@ def _build(
     new_values = (_frame(con, values_query(catalogue.select(list(changed)), sources))
                   if changed else None)
     progress("peergroepen", 2, steps)
-    structure = read_structure(settings.data_dir)
+    structure = read_structure(con, "wh")
     municipalities = con.execute(
         "SELECT gm_code, jaar, naam, provincie_code, provincie_naam FROM wh.gemeente_jaar").df()
     population = con.execute("SELECT gm_code, jaar, inwoners FROM wh.bevolking").df()

@@ -8,7 +8,6 @@ peer configuration, and refreshes it (a few seconds) when it does not.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +28,12 @@ from schouders.indicators.cache import (
 from schouders.indicators.catalogue import Catalogue, load_catalogue
 from schouders.indicators.peers import PeerConfig, load_peer_config
 from schouders.indicators.signals import SignalRule, load_rules
-from schouders.indicators.structure import files_fingerprint
 from schouders.indicators.tomlfile import packaged
 
 _lock = threading.Lock()
 _refresh_lock = threading.Lock()
 _definitions: dict[tuple[object, ...], Definitions] = {}
 _verified: dict[Path, tuple[object, ...]] = {}
-_snapshot_dirs: dict[str, Path | None] = {}
 
 
 @dataclass(frozen=True)
@@ -68,41 +65,9 @@ def definitions(catalogue: Path | None = None, domains: Path | None = None,
     return result
 
 
-def with_structure_dir(settings: Settings) -> Settings:
-    """Settings whose data_dir is where the structure files are: the configured snapshot
-    directory, else the one the warehouse was built from (recorded in its meta table)."""
-    if settings.data_dir is not None:
-        return settings
-    fingerprint = warehouse_fingerprint(settings)
-    if fingerprint not in _snapshot_dirs:
-        _snapshot_dirs[fingerprint] = _recorded_snapshot_dir(settings)
-    recorded = _snapshot_dirs[fingerprint]
-    return dataclasses.replace(settings, data_dir=recorded) if recorded else settings
-
-
-def _recorded_snapshot_dir(settings: Settings) -> Path | None:
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        rows = con.execute("SELECT value FROM meta WHERE key = 'bron'").fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    if rows and str(rows[0][0]).startswith("snapshot "):
-        candidate = Path(str(rows[0][0]).removeprefix("snapshot "))
-        return candidate if candidate.is_dir() else None
-    return None
-
-
 def ensure_cache(settings: Settings, defs: Definitions, *, force: bool = False,
                  progress: Progress = no_progress) -> CacheReport | None:
     """Make sure the cache is current; returns the refresh report when work was done."""
-    settings = with_structure_dir(settings)
     path = cache_path(settings)
     key = _key(settings, defs, path)
     if not force and key is not None and _verified.get(path) == key:
@@ -136,5 +101,5 @@ def _key(settings: Settings, defs: Definitions, path: Path) -> tuple[object, ...
         return None
     stat = path.stat()
     return (stat.st_ino, stat.st_mtime_ns, warehouse_fingerprint(settings),
-            files_fingerprint(settings.data_dir), defs.peers.fingerprint,
+            defs.peers.fingerprint,
             tuple(sorted(defs.catalogue.hashes.items())))

@@ -1,34 +1,22 @@
-"""Structural characteristics of municipalities from the snapshot directory (michielsd Brondata).
+"""Structural characteristics of municipalities, read from the warehouse.
 
-Stedelijkheid per year (Gemeenteklassen/{jaar}.csv) and sociale structuur / centrumfunctie
-(sociale_structuur_centrumfunctie.csv), keyed by name in the source and mapped to GM codes with
-the project crosswalk. Read through ``settings.data_dir``; nothing is copied into the repository.
-Without a data directory these characteristics are unavailable (see :class:`Structure`).
+Stedelijkheid per classification year (``gemeente_stedelijkheid``) and sociale structuur /
+centrumfunctie (``gemeente_kenmerk``) are loaded into the warehouse by its structure step (from
+the snapshot's michielsd Brondata, mapped to GM codes with the crosswalk). A live build has no
+source for them; the warehouse's ``herkomst`` then says why, and :class:`Structure` is
+unavailable with that reason. Nothing here opens a data file.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from schouders.errors import DataFileError
-from schouders.sources.csvfile import read_csv_strict
-
-BRONDATA = "michielsd_begrotingsanalysetool/Brondata"
-KLASSEN_DIR = f"{BRONDATA}/Gemeenteklassen"
-SOCIAAL = f"{BRONDATA}/sociale_structuur_centrumfunctie.csv"
-CROSSWALK = "crosswalk/derived_naam_naar_gmcode.csv"
-
-STEDELIJKHEID = {"Zeersterkstedelijk": (1, "zeer sterk stedelijk"),
-                 "Sterkstedelijk": (2, "sterk stedelijk"),
-                 "Matigstedelijk": (3, "matig stedelijk"),
-                 "Weinigstedelijk": (4, "weinig stedelijk"),
-                 "Nietstedelijk": (5, "niet stedelijk")}
-SOCIALE_STRUCTUUR = {"Goed": 1, "Redelijk": 2, "Matig": 3, "Zwak": 4}
-CENTRUMFUNCTIE = {"Zonder": 0, "Weinig": 1, "Redelijk": 2, "Sterk": 3}
+NO_WAREHOUSE = ("geen warehouse-verbinding opgegeven: de CBS-stedelijkheid en sociale structuur "
+                "komen uit het warehouse (gebouwd met een snapshotmap, --data-dir)")
 
 
 @dataclass(frozen=True)
@@ -57,64 +45,36 @@ def unavailable(reason: str) -> Structure:
                      False, reason, f"geen:{reason}")
 
 
-def structure_files(data_dir: Path) -> list[Path]:
-    return [*sorted((data_dir / KLASSEN_DIR).glob("*.csv")), data_dir / SOCIAAL,
-            data_dir / CROSSWALK]
-
-
-def files_fingerprint(data_dir: Path | None) -> str:
-    """Cheap identity of the structure files (path, size, mtime) for cache invalidation."""
-    if data_dir is None:
-        return "geen snapshotmap"
-    digest = hashlib.sha256()
-    for path in structure_files(data_dir):
-        stat = path.stat() if path.exists() else None
-        digest.update(f"{path}:{stat.st_size if stat else '-'}:"
-                      f"{stat.st_mtime_ns if stat else '-'}".encode())
-    return digest.hexdigest()[:16]
-
-
-def read_structure(data_dir: Path | None) -> Structure:
-    if data_dir is None:
-        return unavailable("er is geen snapshotmap ingesteld (--data-dir / SCHOUDERS_DATA_DIR), "
-                           "dus geen CBS-stedelijkheid en sociale structuur")
-    klassen = sorted((data_dir / KLASSEN_DIR).glob("*.csv"))
-    if not klassen:
-        return unavailable(f"geen Gemeenteklassen-bestanden in {data_dir / KLASSEN_DIR}")
-    names = _name_to_code(data_dir / CROSSWALK)
-    frames = []
-    for path in klassen:
-        if not path.stem.isdigit():
-            continue
-        frame = read_csv_strict(path, ["Gemeenten", "Stedelijkheid"], sep="\t")
-        unknown = sorted(set(frame["Stedelijkheid"]) - set(STEDELIJKHEID))
-        if unknown:
-            raise DataFileError(path, f"onbekende stedelijkheidsklasse {unknown[0]!r}",
-                                expected=", ".join(STEDELIJKHEID))
-        frames.append(pd.DataFrame({
-            "gm_code": frame["Gemeenten"].map(names), "bronjaar": int(path.stem),
-            "klasse": frame["Stedelijkheid"].map(lambda v: STEDELIJKHEID[v][0]),
-            "label": frame["Stedelijkheid"].map(lambda v: STEDELIJKHEID[v][1])}))
-    stedelijkheid = pd.concat(frames, ignore_index=True).dropna(subset=["gm_code"])
-    sociaal_path = data_dir / SOCIAAL
-    if sociaal_path.exists():
-        frame = read_csv_strict(sociaal_path, ["Gemeenten", "Centrumfunctie", "Sociale structuur"],
-                                sep="\t")
-        kenmerken = pd.DataFrame({
-            "gm_code": frame["Gemeenten"].map(names),
-            "sociale_structuur": frame["Sociale structuur"].map(SOCIALE_STRUCTUUR),
-            "centrumfunctie": frame["Centrumfunctie"].map(CENTRUMFUNCTIE)}).dropna(
-                subset=["gm_code"])
-    else:
-        kenmerken = pd.DataFrame(columns=["gm_code", "sociale_structuur", "centrumfunctie"])
-    return Structure(stedelijkheid.reset_index(drop=True), kenmerken.reset_index(drop=True),
-                     True, None, files_fingerprint(data_dir))
-
-
-def _name_to_code(path: Path) -> dict[str, str]:
-    frame = read_csv_strict(path, ["naam", "gm_code", "methode"])
-    frame = frame[frame["methode"].isin(["name_match", "manual_spelling"])
-                  & frame["gm_code"].str.match(r"^GM\d{4}$")]
-    pairs = frame[["naam", "gm_code"]].drop_duplicates()
-    ambiguous = set(pairs.loc[pairs["naam"].duplicated(), "naam"])
-    return {naam: code for naam, code in pairs.itertuples(index=False) if naam not in ambiguous}
+def read_structure(con: duckdb.DuckDBPyConnection | None, schema: str | None = None
+                   ) -> Structure:
+    """The structure tables of the warehouse on ``con`` (``schema`` = name of an attached
+    warehouse, e.g. ``"wh"``), or an unavailable Structure that says why."""
+    if con is None:
+        return unavailable(NO_WAREHOUSE)
+    prefix = f"{schema}." if schema else ""
+    try:
+        stedelijkheid = con.execute(
+            f"SELECT gm_code, bronjaar, klasse, label FROM {prefix}gemeente_stedelijkheid "
+            "ORDER BY bronjaar, gm_code").df()
+        kenmerken = con.execute(
+            f"SELECT gm_code, sociale_structuur, centrumfunctie FROM {prefix}gemeente_kenmerk "
+            "ORDER BY gm_code").df()
+        sources = con.execute(
+            f"SELECT onderdeel, bron, rijen, sha256, opmerking FROM {prefix}herkomst "
+            "WHERE onderdeel IN ('gemeente_stedelijkheid', 'gemeente_kenmerk') "
+            "ORDER BY onderdeel, bron").fetchall()
+    except duckdb.CatalogException:
+        return unavailable("het warehouse is met een oudere versie van Schouders gebouwd en heeft "
+                           "geen stedelijkheid; bouw het opnieuw met 'schouders build --data-dir "
+                           "PAD' (snapshotmap)")
+    fingerprint = hashlib.sha256(repr(sources).encode()).hexdigest()[:16]
+    if stedelijkheid.empty:
+        reasons = [str(row[4]) for row in sources
+                   if row[0] == "gemeente_stedelijkheid" and row[4]]
+        return unavailable(reasons[0] if reasons else
+                           "het warehouse bevat geen stedelijkheidsklassen")
+    stedelijkheid["bronjaar"] = stedelijkheid["bronjaar"].astype("int64")
+    stedelijkheid["klasse"] = stedelijkheid["klasse"].astype("int64")
+    for column in ("sociale_structuur", "centrumfunctie"):
+        kenmerken[column] = kenmerken[column].astype("float64")
+    return Structure(stedelijkheid, kenmerken, True, None, fingerprint)

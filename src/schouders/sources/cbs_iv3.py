@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from schouders.errors import DownloadError
-from schouders.sources.odata import ODataClient, Progress
+from schouders.sources.odata import Fetcher, Progress
 
 IV3_TITLE = "Gemeenten {jaar} onbewerkte Iv3-data"
 NO_FIGURE = -99998
@@ -53,7 +53,7 @@ def _normalise(title: str) -> str:
 class Iv3Source:
     """Iv3 tables on dataderden.cbs.nl; ``client.base_url`` is ``Settings.dataderden_url``."""
 
-    def __init__(self, client: ODataClient) -> None:
+    def __init__(self, client: Fetcher) -> None:
         self.client = client
 
     def find_table(self, jaar: int) -> TableRef:

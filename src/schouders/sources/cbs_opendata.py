@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from schouders.errors import DownloadError
-from schouders.sources.odata import ODataClient, Progress
+from schouders.sources.odata import Fetcher, Progress
 
 POPULATION_TABLE = "03759ned"
 CPI_TABLE = "86141NED"
@@ -36,7 +36,7 @@ HERINDELING_COLUMNS = [
 class OpenDataSource:
     """Tables on the CBS v4 API; ``client.base_url`` is ``Settings.datasets_url``."""
 
-    def __init__(self, client: ODataClient) -> None:
+    def __init__(self, client: Fetcher) -> None:
         self.client = client
 
     def _observations(

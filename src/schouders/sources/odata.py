@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urljoin
 
 import httpx
@@ -41,6 +41,34 @@ class _Retryable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class Fetcher(Protocol):
+    """What the CBS sources need from a client: a base URL and complete collections (an
+    ``ODataClient``, or a recorder / replay of raw snapshots)."""
+
+    base_url: str
+
+    def fetch_all(
+        self,
+        url_or_path: str,
+        params: dict[str, str] | None = None,
+        *,
+        journal_dir: Path | None = None,
+        progress: Progress | None = None,
+    ) -> list[dict]: ...
+
+
+def build_url(base_url: str, url_or_path: str, params: dict[str, str] | None = None) -> str:
+    """The absolute URL for a path below ``base_url`` (or an absolute URL) plus ``params``."""
+    if url_or_path.startswith(("http://", "https://")):
+        url = url_or_path
+    else:
+        url = f"{base_url.rstrip('/')}/{url_or_path.lstrip('/')}"
+    if params:
+        query = urlencode(params, quote_via=quote, safe="$',()")
+        url = f"{url}{'&' if '?' in url else '?'}{query}"
+    return url
 
 
 class ODataClient:
@@ -92,14 +120,7 @@ class ODataClient:
     # -- URLs ------------------------------------------------------------------------------
     def url(self, url_or_path: str, params: dict[str, str] | None = None) -> str:
         """The absolute URL for a path below ``base_url`` (or an absolute URL) plus ``params``."""
-        if url_or_path.startswith(("http://", "https://")):
-            url = url_or_path
-        else:
-            url = f"{self.base_url}/{url_or_path.lstrip('/')}"
-        if params:
-            query = urlencode(params, quote_via=quote, safe="$',()")
-            url = f"{url}{'&' if '?' in url else '?'}{query}"
-        return url
+        return build_url(self.base_url, url_or_path, params)
 
     # -- single documents ------------------------------------------------------------------
     def get_json(self, url_or_path: str, params: dict[str, str] | None = None) -> dict:

@@ -19,6 +19,7 @@ class Provenance:
     opgehaald_op: datetime | None
     rijen: int
     sha256: str | None
+    opmerking: str | None = None  # e.g. why a part is unavailable (then rijen = 0)
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,9 @@ def download_provenance(
         rijen=rows,
         sha256=payload_digest,
     )
+
+
+def unavailable_provenance(onderdeel: str, reason: str) -> Provenance:
+    """A warehouse part that could not be loaded from this source, and why (0 rows)."""
+    return Provenance(onderdeel=onderdeel, bron="niet beschikbaar", tabel=None,
+                      locatie="-", opgehaald_op=None, rijen=0, sha256=None, opmerking=reason)

@@ -19,9 +19,13 @@ from schouders import __version__
 from schouders.atomic_duckdb import atomic_duckdb
 from schouders.config import Settings
 from schouders.errors import SchoudersError
+from schouders.sources.raw_snapshot import is_raw_snapshot
+from schouders.warehouse.boundaries import gather_boundaries
 from schouders.warehouse.codelists import definitional_breaks
 from schouders.warehouse.concept import reapply_stored
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+from schouders.warehouse.steps import StepResult
+from schouders.warehouse.structure_step import gather_structure
 
 SCHEMA_VERSION = "1"
 
@@ -33,6 +37,7 @@ class BuildReport:
     row_counts: dict[str, int]
     source_label: str
     warnings: list[str]
+    raw_snapshot: Path | None = None  # the raw snapshot a live build wrote
 
 
 def build_warehouse(settings: Settings, progress: Progress = no_progress) -> BuildReport:
@@ -43,14 +48,22 @@ def build_warehouse(settings: Settings, progress: Progress = no_progress) -> Bui
         loaded = gather(settings, progress)
         progress("warehouse schrijven", 0, 1)
         counts = write(con, loaded)
+        extra = write_steps(con, gather_steps(settings))
+        counts["herkomst"] += extra.pop("herkomst", 0)
+        counts.update(extra)
         warnings = reapply_stored(con, settings)
         progress("warehouse schrijven", 1, 1)
     return BuildReport(
-        target, time.perf_counter() - started, counts, loaded.source_label, warnings
+        target, time.perf_counter() - started, counts, loaded.source_label, warnings,
+        loaded.raw_snapshot,
     )
 
 
 def gather(settings: Settings, progress: Progress) -> LoadedData:
+    if settings.data_dir is not None and is_raw_snapshot(settings.data_dir):
+        from schouders.warehouse.from_live import gather_live
+
+        return gather_live(settings, progress, replay=settings.data_dir)
     if settings.data_dir is not None:
         from schouders.warehouse.from_snapshot import gather_snapshot
 
@@ -58,6 +71,24 @@ def gather(settings: Settings, progress: Progress) -> LoadedData:
     from schouders.warehouse.from_live import gather_live
 
     return gather_live(settings, progress)
+
+
+def gather_steps(settings: Settings) -> list[StepResult]:
+    """The table families loaded by their own warehouse steps (structure, boundaries)."""
+    return [gather_structure(settings.data_dir), gather_boundaries(settings.data_dir)]
+
+
+def write_steps(con: duckdb.DuckDBPyConnection, results: list[StepResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        for name, frame in result.tables.items():
+            insert(con, name, frame)
+            counts[name] = len(frame)
+        provenance = pd.DataFrame([vars(item) for item in result.provenance])
+        if len(provenance):
+            insert(con, "herkomst", provenance)
+            counts["herkomst"] = counts.get("herkomst", 0) + len(provenance)
+    return counts
 
 
 def write(con: duckdb.DuckDBPyConnection, data: LoadedData) -> dict[str, int]:

@@ -59,7 +59,7 @@ def add_concept_delivery(
         existed = con.execute(
             "SELECT count(*) FROM gemeente_jaar WHERE gm_code = ? AND jaar = ?",
             [delivery.gm_code, delivery.jaar],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.close()
     if not existed:
@@ -108,7 +108,7 @@ def apply_delivery(con: duckdb.DuckDBPyConnection, delivery: Iv3Delivery) -> int
         [*key, "eigen levering, nog niet door CBS gepubliceerd", delivery.path.name],
     )
     con.execute(
-        "INSERT INTO herkomst VALUES ('iv3_fact', ?, NULL, ?, ?, ?, ?)",
+        "INSERT INTO herkomst VALUES ('iv3_fact', ?, NULL, ?, ?, ?, ?, NULL)",
         [delivery.path.name, str(delivery.path),
          datetime.now(tz=UTC).replace(tzinfo=None), len(delivery.facts), delivery.sha256],
     )

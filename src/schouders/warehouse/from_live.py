@@ -7,7 +7,9 @@ API. Downloads are resumable: an interrupted build continues where it stopped.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,13 +17,15 @@ from schouders.config import Settings
 from schouders.errors import DownloadError
 from schouders.sources.cbs_iv3 import Iv3Source
 from schouders.sources.cbs_opendata import OpenDataSource, parse_herindelingen
-from schouders.sources.odata import ODataClient
+from schouders.sources.odata import Fetcher, ODataClient
 from schouders.sources.provenance import Provenance, download_provenance
+from schouders.sources.raw_snapshot import RawRecorder, RawReplay, SnapshotWriter
 from schouders.sources.snapshot import FIRST_YEAR, chain_index
 from schouders.warehouse.iv3_facts import facts_from_raw
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
 
 DOCUMENT_KEYS = {"begroting": "X000", "jaarrekening": "X005"}
+RAW_DIR = "raw"  # <home>/raw/<UTC timestamp>/: the raw snapshots of live builds
 
 
 def iv3_years() -> range:
@@ -29,41 +33,72 @@ def iv3_years() -> range:
     return range(FIRST_YEAR, date.today().year + 2)
 
 
-def gather_live(settings: Settings, progress: Progress = no_progress) -> LoadedData:
+def gather_live(
+    settings: Settings, progress: Progress = no_progress, *, replay: Path | None = None
+) -> LoadedData:
+    """Download everything from CBS (recording a raw snapshot under ``<home>/raw/``), or, with
+    ``replay``, answer the same requests from such a raw snapshot folder."""
+    if replay is not None:
+        datasets_replay = RawReplay(replay, "datasets")
+        loaded = _gather(datasets_replay, RawReplay(replay, "dataderden"), settings, progress)
+        created = datetime.fromisoformat(datasets_replay.created).replace(tzinfo=None)
+        loaded.provenance = [dataclasses.replace(
+            item, locatie=f"ruwe snapshot {replay}: {item.locatie}", opgehaald_op=created)
+            for item in loaded.provenance]
+        loaded.source_label = f"ruwe snapshot {replay} (live CBS van {datasets_replay.created})"
+        return loaded
+    writer = SnapshotWriter(settings.home / RAW_DIR)
+    try:
+        with client(settings, settings.datasets_url) as datasets, client(
+            settings, settings.dataderden_url
+        ) as dataderden:
+            loaded = _gather(RawRecorder(datasets, "datasets", writer),
+                             RawRecorder(dataderden, "dataderden", writer), settings, progress)
+        path = writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
+    loaded.source_label += f"; ruwe snapshot {path}"
+    loaded.raw_snapshot = path
+    return loaded
+
+
+def client(settings: Settings, base_url: str) -> ODataClient:
+    return ODataClient(base_url, max_retries=settings.retries, backoff=settings.backoff)
+
+
+def _gather(datasets: Fetcher, dataderden: Fetcher, settings: Settings,
+            progress: Progress) -> LoadedData:
     provenance: list[Provenance] = []
     journal = settings.download_dir
-    retry = {"max_retries": settings.retries, "backoff": settings.backoff}
-    with ODataClient(settings.datasets_url, **retry) as datasets, ODataClient(
-        settings.dataderden_url, **retry
-    ) as dataderden:
-        opendata = OpenDataSource(datasets)
-        progress("CBS-regiocodes (03759ned)", 0, 5)
-        codes = opendata.municipal_codes()
-        provinces = province_names(datasets)
-        regions = regions_frame(codes, provinces)
-        herindelingen = herindelingen_frame(parse_herindelingen(codes))
-        provenance.append(download_provenance("gemeente", "03759ned",
-                                              f"{settings.datasets_url}/03759ned/RegioSCodes",
-                                              len(codes)))
-        progress("bevolking (03759ned)", 1, 5)
-        population = opendata.population(
-            journal_dir=journal, progress=lambda rows, total: progress(
-                f"bevolking (03759ned): {rows} rijen", 1, 5))
-        provenance.append(download_provenance("bevolking", "03759ned",
-                                              f"{settings.datasets_url}/03759ned/Observations",
-                                              len(population)))
-        progress("prijsindexen (86141NED, 85880NED)", 2, 5)
-        cpi = opendata.cpi().assign(reeks="cpi", basisjaar=2025, bron="CBS 86141NED")
-        cpi = cpi.rename(columns={"cpi": "waarde"})
-        gov = chain_index(opendata.government_consumption_price().rename(
-            columns={"mutatie_pct": "mutatie"})).assign(
-                reeks="overheidsconsumptie", bron="CBS 85880NED")
-        for table, rows in (("86141NED", len(cpi)), ("85880NED", len(gov))):
-            provenance.append(download_provenance("prijsindex", table,
-                                                  f"{settings.datasets_url}/{table}", rows))
-        progress("Iv3 (dataderden)", 3, 5)
-        raw, municipalities, code_lists = download_iv3(
-            Iv3Source(dataderden), settings, progress, provenance)
+    opendata = OpenDataSource(datasets)
+    progress("CBS-regiocodes (03759ned)", 0, 5)
+    codes = opendata.municipal_codes()
+    provinces = province_names(datasets)
+    regions = regions_frame(codes, provinces)
+    herindelingen = herindelingen_frame(parse_herindelingen(codes))
+    provenance.append(download_provenance("gemeente", "03759ned",
+                                          f"{datasets.base_url}/03759ned/RegioSCodes",
+                                          len(codes)))
+    progress("bevolking (03759ned)", 1, 5)
+    population = opendata.population(
+        journal_dir=journal, progress=lambda rows, total: progress(
+            f"bevolking (03759ned): {rows} rijen", 1, 5))
+    provenance.append(download_provenance("bevolking", "03759ned",
+                                          f"{datasets.base_url}/03759ned/Observations",
+                                          len(population)))
+    progress("prijsindexen (86141NED, 85880NED)", 2, 5)
+    cpi = opendata.cpi().assign(reeks="cpi", basisjaar=2025, bron="CBS 86141NED")
+    cpi = cpi.rename(columns={"cpi": "waarde"})
+    gov = chain_index(opendata.government_consumption_price().rename(
+        columns={"mutatie_pct": "mutatie"})).assign(
+            reeks="overheidsconsumptie", bron="CBS 85880NED")
+    for table, rows in (("86141NED", len(cpi)), ("85880NED", len(gov))):
+        provenance.append(download_provenance("prijsindex", table,
+                                              f"{datasets.base_url}/{table}", rows))
+    progress("Iv3 (dataderden)", 3, 5)
+    raw, municipalities, code_lists = download_iv3(
+        Iv3Source(dataderden), settings, progress, provenance)
     progress("Iv3-feiten", 4, 5)
     iv3 = facts_from_raw(raw, municipalities, bron="CBS Iv3 (dataderden)")
     progress("Iv3-feiten", 5, 5)
@@ -76,14 +111,16 @@ def gather_live(settings: Settings, progress: Progress = no_progress) -> LoadedD
         codes=code_lists,
         iv3=iv3,
         provenance=provenance,
-        source_label=f"live CBS ({settings.dataderden_url}, {settings.datasets_url})",
+        source_label=f"live CBS ({dataderden.base_url}, {datasets.base_url})",
     )
 
 
 def download_iv3(
     source: Iv3Source, settings: Settings, progress: Progress, provenance: list[Provenance]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    frames, municipalities, codes = [], [], []
+    frames: list[pd.DataFrame] = []
+    municipalities: list[pd.DataFrame] = []
+    codes: list[pd.DataFrame] = []
     years = list(iv3_years())
     for index, jaar in enumerate(years):
         try:
@@ -106,7 +143,8 @@ def download_iv3(
         frames.append(raw)
         provenance.append(download_provenance(
             "iv3_fact", table.identifier,
-            f"{settings.dataderden_url}/ODataApi/OData/{table.identifier}/TypedDataSet", len(raw)))
+            f"{source.client.base_url}/ODataApi/OData/{table.identifier}/TypedDataSet",
+            len(raw)))
         names = source.dimension(table.identifier, "Gemeenten")
         municipalities.append(pd.DataFrame({
             "gm_code": [row["Key"].strip() for row in names],
@@ -135,7 +173,7 @@ def code_list_frame(source: Iv3Source, table: str, jaar: int) -> pd.DataFrame:
     return frame.drop_duplicates(["jaar", "codelijst", "code"])
 
 
-def province_names(client: ODataClient) -> dict[str, str]:
+def province_names(client: Fetcher) -> dict[str, str]:
     codes = client.fetch_all("03759ned/RegioSCodes")
     return {row["Identifier"]: row["Title"].removesuffix(" (PV)").strip()
             for row in codes if str(row.get("Identifier", "")).startswith("PV")}

@@ -22,7 +22,7 @@ from schouders.errors import SchoudersError
 
 
 def latest_year(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT max(jaar) FROM gemeente_jaar").fetchone()[0])
+    return int(con.execute("SELECT max(jaar) FROM gemeente_jaar").fetchall()[0][0])
 
 
 def check_reference_year(con: duckdb.DuckDBPyConnection, reference_year: int | None) -> int:
@@ -145,7 +145,7 @@ def harmonised_series(
     kant: str = "lasten",
 ) -> HarmonisedSeries:
     reference_year = register_harmonised(con, reference_year)
-    known = con.execute("SELECT count(*) FROM hm_map WHERE naar_code = ?", [gm_code]).fetchone()
+    known = con.execute("SELECT count(*) FROM hm_map WHERE naar_code = ?", [gm_code]).fetchall()[0]
     if not known[0]:
         raise SchoudersError(
             f"{gm_code} bestond niet in peiljaar {reference_year}.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,3 +30,4 @@ class LoadedData:
     iv3: Iv3Frames
     provenance: list[Provenance] = field(default_factory=list)
     source_label: str = ""
+    raw_snapshot: Path | None = None  # where a live build recorded what it downloaded

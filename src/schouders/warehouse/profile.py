@@ -62,4 +62,4 @@ def basic_facts(con: duckdb.DuckDBPyConnection, gm_code: str) -> BasicFacts:
 def _as_amount(value: object) -> object:
     if value is None or value == MISSING:
         return value
-    return float(value)
+    return float(str(value))

@@ -127,5 +127,43 @@ CREATE TABLE herkomst (
     locatie      VARCHAR NOT NULL,     -- file path or URL
     opgehaald_op TIMESTAMP,            -- retrieval time (file mtime for snapshots)
     rijen        BIGINT NOT NULL,
-    sha256       VARCHAR
+    sha256       VARCHAR,
+    opmerking    VARCHAR               -- e.g. why a part is unavailable from this source (rijen 0)
+);
+
+-- CBS stedelijkheid per municipality, per year of the classification file (bronjaar).
+-- klasse 1 = zeer sterk stedelijk ... 5 = niet stedelijk. Snapshot only (michielsd Gemeenteklassen);
+-- empty after a live build (herkomst says why).
+CREATE TABLE gemeente_stedelijkheid (
+    bronjaar INTEGER NOT NULL,
+    gm_code  VARCHAR NOT NULL,
+    klasse   INTEGER NOT NULL CHECK (klasse BETWEEN 1 AND 5),
+    label    VARCHAR NOT NULL,
+    PRIMARY KEY (bronjaar, gm_code)
+);
+
+-- Gemeentefonds classes: sociale structuur 1 = goed .. 4 = zwak; centrumfunctie 0 = zonder ..
+-- 3 = sterk. Snapshot only; empty after a live build.
+CREATE TABLE gemeente_kenmerk (
+    gm_code           VARCHAR PRIMARY KEY,
+    sociale_structuur INTEGER,
+    centrumfunctie    INTEGER
+);
+
+-- Name -> GM code for every name spelling in the name-only snapshot files (crosswalk).
+-- methode: name_match | manual_spelling | landelijk_totaal | ambigu_unmatched (gm_code NULL).
+CREATE TABLE naam_gmcode (
+    bron    VARCHAR NOT NULL,
+    naam    VARCHAR NOT NULL,
+    gm_code VARCHAR,
+    methode VARCHAR NOT NULL
+);
+
+-- Municipal boundaries per year (cartomap TopoJSON, WGS84), one GeoJSON geometry per row.
+CREATE TABLE gemeente_grens (
+    jaar      INTEGER NOT NULL,
+    gm_code   VARCHAR NOT NULL,
+    naam      VARCHAR,
+    geometrie VARCHAR NOT NULL,        -- GeoJSON Polygon/MultiPolygon, lon/lat
+    PRIMARY KEY (jaar, gm_code)
 );

@@ -57,7 +57,7 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> WarehouseStatus:
         """
     ).df()
     counts = {
-        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
         for name in COUNTED_TABLES
     }
     provenance = con.execute("SELECT * FROM herkomst ORDER BY onderdeel, bron").df()
