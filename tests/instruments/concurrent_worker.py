@@ -8,11 +8,11 @@ from __future__ import annotations
 import sys
 import time
 
-from schouders.instruments.audit import Actor
-from schouders.instruments.db import Database
 from schouders.instruments.models import Respondent, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.visitatie import AnswerForm, save_answers
+from schouders.platform.audit import Actor
+from schouders.platform.db import Database
 
 
 def main(url: str, round_id: int, respondent_id: int, value: int, start_at: float) -> int:

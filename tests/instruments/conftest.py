@@ -22,12 +22,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from schouders.config import Settings, load_settings
-from schouders.instruments.accounts import add_municipality, set_membership
-from schouders.instruments.db import Database
-from schouders.instruments.models import User
-from schouders.instruments.security import hash_password
 from schouders.instruments.web.router import create_instruments_app
 from schouders.instruments.web.runtime import InstrumentsRuntime, create_runtime
+from schouders.platform.accounts import add_municipality, set_membership
+from schouders.platform.db import Database
+from schouders.platform.models import User
+from schouders.platform.passwords import hash_password
 
 POSTGRES_ENV = "SCHOUDERS_TEST_POSTGRES_URL"
 PASSWORD = "correct-paard-batterij"
@@ -154,7 +154,7 @@ def instrument_routes(app) -> list[tuple[str, APIRoute]]:
 
 
 def viewer_of(db: Database, user_id: int):
-    from schouders.instruments.accounts import viewer_for
+    from schouders.platform.accounts import viewer_for
 
     with db.transaction() as session:
         viewer = viewer_for(session, user_id)

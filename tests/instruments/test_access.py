@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from schouders.instruments import apk
-from schouders.instruments.accounts import create_invite
-from schouders.instruments.models import ApkAnswer, AuditEntry, Invite, Round
+from schouders.instruments.models import ApkAnswer, Round
 from schouders.instruments.visitatie import (
     AnswerForm,
     close_round,
@@ -20,6 +19,8 @@ from schouders.instruments.visitatie import (
     save_answers,
     set_published,
 )
+from schouders.platform.invites import create_invite
+from schouders.platform.models import AuditEntry, Invite
 
 from .conftest import GM_A, GM_B, PASSWORD, csrf_from, instrument_routes, login, viewer_of
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from schouders.instruments.accounts import create_invite
-from schouders.instruments.models import AuditEntry, LoginSession, User
-from schouders.instruments.security import verify_password
+from schouders.platform.invites import create_invite
+from schouders.platform.models import AuditEntry, LoginSession, User
+from schouders.platform.passwords import verify_password
 
 from .conftest import GM_A, GM_B, PASSWORD, csrf_from, login, viewer_of
 

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from schouders.errors import SchoudersError
-from schouders.instruments.access import Forbidden
-from schouders.instruments.accounts import (
-    FieldErrors,
+from schouders.instruments.visitatie import (
     accept_invite,
-    create_invite,
-    create_user,
-    viewer_for,
+    create_round,
+    invite_respondent,
+    respondent_of,
 )
-from schouders.instruments.models import Membership, User, utcnow
-from schouders.instruments.security import verify_password
-from schouders.instruments.visitatie import create_round, respondent_of
+from schouders.platform.access import Forbidden
+from schouders.platform.accounts import create_user, viewer_for
+from schouders.platform.errors import FieldErrors
+from schouders.platform.invites import create_invite
+from schouders.platform.models import Membership, User, utcnow
+from schouders.platform.passwords import verify_password
 
 from .conftest import GM_A, GM_B, PASSWORD, viewer_of
 
@@ -43,8 +44,7 @@ def test_invite_is_one_time_and_grants_role_and_round(db, world) -> None:
     coord = viewer_of(db, world.ids["coord_a"])
     with db.transaction() as session:
         round_ = create_round(session, coord, GM_A, "Ronde 1")
-        created = create_invite(session, coord, GM_A, "respondent", "Nieuw@Example.nl",
-                                round_id=round_.id)
+        created = invite_respondent(session, coord, round_, "Nieuw@Example.nl")
         round_id = round_.id
     with db.transaction() as session:
         user = accept_invite(session, created.token, name="Nieuw", password="een-lang-wachtwoord",

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from schouders.errors import SchoudersError
 from schouders.instruments import apk
-from schouders.instruments.accounts import FieldErrors
-from schouders.instruments.models import ApkAnswer, ApkCheck, utcnow
+from schouders.instruments.models import ApkAnswer, ApkCheck
 from schouders.instruments.register import load_register
+from schouders.platform.errors import FieldErrors
+from schouders.platform.models import utcnow
 
 from .conftest import GM_A, csrf_from, login, viewer_of
 

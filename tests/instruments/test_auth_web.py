@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from schouders.instruments.models import AuditEntry, LoginSession, utcnow
+from schouders.platform.models import AuditEntry, LoginSession, utcnow
 
 from .conftest import GM_A, PASSWORD, csrf_from, instrument_routes, login
 

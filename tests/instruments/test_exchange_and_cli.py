@@ -10,12 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from schouders.instruments.audit import CLI
 from schouders.instruments.cli import instruments_cli
-from schouders.instruments.db import Database
 from schouders.instruments.exchange import ImportRejected, export_round, import_round, parse_export
-from schouders.instruments.migrate import upgrade
-from schouders.instruments.models import Answer, PerspectiveAnswer, Respondent, Round, User
+from schouders.instruments.models import Answer, PerspectiveAnswer, Respondent, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import round_scores
 from schouders.instruments.visitatie import (
@@ -25,6 +22,10 @@ from schouders.instruments.visitatie import (
     ensure_respondent,
     save_answers,
 )
+from schouders.platform.audit import CLI
+from schouders.platform.db import Database
+from schouders.platform.migrate import upgrade
+from schouders.platform.models import User
 
 from .conftest import GM_A, fresh_database_url, viewer_of
 

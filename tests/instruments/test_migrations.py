@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from schouders.instruments.db import Database
-from schouders.instruments.migrate import current_revision, head_revision, upgrade
-from schouders.instruments.models import Base, Round
+from schouders.instruments.models import (
+    Base,  # platform and instrument tables
+    Round,
+)
 from schouders.instruments.reports import round_scores
+from schouders.platform.db import Database
+from schouders.platform.migrate import current_revision, head_revision, upgrade
 
 
 def test_migrated_schema_matches_models(database_url: str) -> None:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from schouders.errors import SchoudersError
-from schouders.instruments.db import Database
 from schouders.instruments.models import Answer, Respondent, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import round_scores
@@ -24,6 +23,7 @@ from schouders.instruments.visitatie import (
     save_answers,
     set_published,
 )
+from schouders.platform.db import Database
 
 from .conftest import GM_A, csrf_from, login, viewer_of
 
@@ -49,7 +49,7 @@ def save(db, round_id: int, respondent_id: int, form: AnswerForm, submit: bool):
 
 
 def _actor():
-    from schouders.instruments.audit import Actor
+    from schouders.platform.audit import Actor
 
     return Actor(None, "test")
 

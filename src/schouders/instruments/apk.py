@@ -19,23 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schouders.errors import SchoudersError
-from schouders.instruments import audit
-from schouders.instruments.access import (
-    COORDINATOR,
-    READERS,
-    NotFound,
-    Viewer,
-    require_role,
-    require_viewer,
-)
-from schouders.instruments.accounts import FieldErrors
-from schouders.instruments.models import (
-    ApkAnswer,
-    ApkCheck,
-    CustomTask,
-    Municipality,
-    utcnow,
-)
+from schouders.instruments.models import ApkAnswer, ApkCheck, CustomTask
 from schouders.instruments.register import (
     OBLIGATIONS,
     LegalBasis,
@@ -43,6 +27,17 @@ from schouders.instruments.register import (
     Task,
     load_register,
 )
+from schouders.platform import audit
+from schouders.platform.access import (
+    COORDINATOR,
+    READERS,
+    NotFound,
+    Viewer,
+    require_role,
+    require_viewer,
+)
+from schouders.platform.errors import FieldErrors
+from schouders.platform.models import Municipality, utcnow
 
 DRAFT = "concept"
 FINAL = "afgerond"

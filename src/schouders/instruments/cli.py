@@ -17,10 +17,10 @@ import typer
 from schouders.cli_support import console, user_errors
 from schouders.config import load_settings
 from schouders.errors import SchoudersError
-from schouders.instruments.access import MEMBER_ROLES
-from schouders.instruments.audit import CLI
-from schouders.instruments.config import instruments_config
-from schouders.instruments.db import Database
+from schouders.platform.access import MEMBER_ROLES
+from schouders.platform.audit import CLI
+from schouders.platform.config import platform_config
+from schouders.platform.db import Database
 
 instruments_cli = typer.Typer(
     help="Instrumenten: APK beleid en wettelijk kader en visitatie (database en accounts).",
@@ -44,9 +44,9 @@ UrlOption = Annotated[
 
 @contextmanager
 def _database(home: Path | None, database_url: str | None) -> Iterator[Database]:
-    from schouders.instruments.migrate import upgrade
+    from schouders.platform.migrate import upgrade
 
-    config = instruments_config(load_settings(home=home), database_url)
+    config = platform_config(load_settings(home=home), database_url)
     db = Database(config.database_url)
     try:
         upgrade(db)
@@ -64,7 +64,7 @@ def _safe_url(url: str) -> str:
 @instruments_cli.command("init-db")
 def init_db(home: HomeOption = None, database_url: UrlOption = None) -> None:
     """Maak de database aan of breng hem naar het nieuwste schema (veilig om te herhalen)."""
-    from schouders.instruments.migrate import current_revision
+    from schouders.platform.migrate import current_revision
 
     with user_errors(), _database(home, database_url) as db:
         revision = current_revision(db)
@@ -86,8 +86,8 @@ def set_password(
     Alle sessies van het account worden beëindigd; het staat in het auditlog."""
     from sqlalchemy import select
 
-    from schouders.instruments.accounts import normalise_email, reset_password
-    from schouders.instruments.models import User
+    from schouders.platform.accounts import normalise_email, reset_password
+    from schouders.platform.models import User
 
     if wachtwoord is None:
         wachtwoord = typer.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt=True)
@@ -122,8 +122,8 @@ def add_user(
     database_url: UrlOption = None,
 ) -> None:
     """Voeg een gebruiker toe, bijvoorbeeld de eerste beheerder."""
-    from schouders.instruments.accounts import add_municipality, create_user, set_membership
-    from schouders.instruments.models import Municipality
+    from schouders.platform.accounts import add_municipality, create_user, set_membership
+    from schouders.platform.models import Municipality
 
     if wachtwoord is None:
         wachtwoord = typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
@@ -158,9 +158,9 @@ def export_round_command(
     database_url: UrlOption = None,
 ) -> None:
     """Schrijf een visitatieronde met alle antwoorden (gepseudonimiseerd) naar JSON."""
-    from schouders.instruments.access import NotFound
     from schouders.instruments.exchange import export_round
     from schouders.instruments.models import Round
+    from schouders.platform.access import NotFound
 
     with user_errors(), _database(home, database_url) as db, db.transaction() as session:
         round_ = session.get(Round, ronde_id)

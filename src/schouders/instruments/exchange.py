@@ -17,19 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schouders.errors import SchoudersError
-from schouders.instruments import audit
-from schouders.instruments.accounts import GM_CODE
-from schouders.instruments.audit import Actor
-from schouders.instruments.models import (
-    Answer,
-    Municipality,
-    PerspectiveAnswer,
-    Respondent,
-    Round,
-    utcnow,
-)
+from schouders.instruments.models import Answer, PerspectiveAnswer, Respondent, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.visitatie import CLOSED, OPEN, SUBMITTED, opgaven_of, served_of
+from schouders.platform import audit
+from schouders.platform.accounts import GM_CODE
+from schouders.platform.audit import Actor
+from schouders.platform.models import Municipality, utcnow
 
 FORMAT = "schouders-visitatie-ronde"
 FORMAT_VERSION = 1

@@ -14,12 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
-from schouders.instruments.models import (
-    Answer,
-    Municipality,
-    PerspectiveAnswer,
-    Round,
-)
+from schouders.instruments.models import Answer, PerspectiveAnswer, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.scoring import (
     PerspectiveResponse,
@@ -29,6 +24,7 @@ from schouders.instruments.scoring import (
     score_round,
 )
 from schouders.instruments.visitatie import CLOSED, SUBMITTED, opgaven_of, served_of
+from schouders.platform.models import Municipality
 
 
 def round_scores(session: Session, round_: Round) -> RoundScores:

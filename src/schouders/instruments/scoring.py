@@ -212,7 +212,8 @@ def _perspective_scores(
         ]
         counts = Counter(r.dominant for r in responses if r.dominant in codes)
         served = {
-            code: spread([r.served[code] for r in responses if r.served.get(code) is not None])
+            code: spread([float(value) for r in responses
+                           if (value := r.served.get(code)) is not None])
             for code in codes
         }
         scores.append(

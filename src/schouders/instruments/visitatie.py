@@ -18,28 +18,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schouders.errors import SchoudersError
-from schouders.instruments import audit
-from schouders.instruments.access import (
+from schouders.instruments.models import Answer, PerspectiveAnswer, Respondent, Round
+from schouders.instruments.questionnaire import Questionnaire, load_questionnaire
+from schouders.platform import audit, invites
+from schouders.platform.access import (
     COORDINATOR,
     MEMBER_ROLES,
+    RESPONDENT,
     Forbidden,
     NotFound,
     Viewer,
     require_role,
     require_viewer,
 )
-from schouders.instruments.accounts import FieldErrors
-from schouders.instruments.audit import Actor
-from schouders.instruments.models import (
-    Answer,
-    Membership,
-    PerspectiveAnswer,
-    Respondent,
-    Round,
-    utcnow,
-)
-from schouders.instruments.questionnaire import Questionnaire, load_questionnaire
-from schouders.instruments.upsert import upsert
+from schouders.platform.audit import Actor
+from schouders.platform.errors import FieldErrors
+from schouders.platform.models import Invite, Membership, User, utcnow
+from schouders.platform.upsert import upsert
 
 OPEN = "open"
 CLOSED = "gesloten"
@@ -172,6 +167,50 @@ def add_member_as_respondent(
     if member is None:
         raise FieldErrors({"user_id": "Deze persoon heeft geen rol in deze gemeente."})
     return ensure_respondent(session, round_, user_id, actor=viewer, now=now)
+
+
+def respondent_rounds(session: Session, user_id: int) -> list[tuple[Round, Respondent]]:
+    """The rounds a user takes part in, newest first, with their own respondent row."""
+    rows = session.execute(
+        select(Round, Respondent)
+        .join(Respondent, Respondent.round_id == Round.id)
+        .where(Respondent.user_id == user_id)
+        .order_by(Round.created_at.desc())
+    )
+    return [(round_, respondent) for round_, respondent in rows]
+
+
+def invite_respondent(
+    session: Session, viewer: Viewer | None, round_: Round, email: str,
+    now: datetime | None = None,
+) -> invites.CreatedInvite:
+    """A one-time link that makes ``email`` respondent of the municipality and of ``round_``."""
+    require_role(viewer, round_.gm_code, (COORDINATOR,))
+    if round_.status != OPEN:
+        raise FieldErrors({"round_id": "Deze ronde is gesloten."})
+    return invites.create_invite(session, viewer, round_.gm_code, RESPONDENT, email,
+                                 round_id=round_.id, now=now)
+
+
+def join_invited_round(session: Session, invite: Invite, user: User, actor: Actor,
+                       now: datetime) -> None:
+    """Hook for accepting an invite: add the user as respondent to the round it was made for
+    (if that round is still open)."""
+    if invite.round_id is None:
+        return
+    round_ = session.get(Round, invite.round_id, with_for_update=True)
+    if round_ is not None and round_.status == OPEN and round_.gm_code == invite.gm_code:
+        ensure_respondent(session, round_, user.id, actor=actor, now=now)
+
+
+def accept_invite(
+    session: Session, token: str, *, name: str = "", password: str = "",
+    password_repeat: str | None = None, now: datetime | None = None,
+) -> User:
+    """Accept an invite (platform) and join the round it was made for, in one transaction."""
+    return invites.accept_invite(session, token, name=name, password=password,
+                                 password_repeat=password_repeat, now=now,
+                                 on_accept=join_invited_round)
 
 
 def respondent_of(session: Session, round_: Round, user_id: int) -> Respondent | None:
@@ -379,10 +418,10 @@ def save_answers(
 
     if submit:
         for question in questionnaire.questions:
-            entry = merged.get(question.code)
+            answer = merged.get(question.code)
             key = question_field(question.code)
             if key not in errors and (
-                entry is None or (entry["value"] is None and not entry["dont_know"])
+                answer is None or (answer["value"] is None and not answer["dont_know"])
             ):
                 errors[key] = "Beantwoord deze vraag, of kies 'weet niet'."
         for index, opgave in enumerate(opgaven):

@@ -1,4 +1,8 @@
-"""Audit log: who changed what, when, in which municipality."""
+"""Audit log: who changed what, when, in which municipality.
+
+``ACTION_LABELS`` and ``OBJECT_LABELS`` name the platform's own actions; each instrument names its
+actions beside its code (``schouders.instruments.labels``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schouders.instruments.access import ROLE_LABELS, Viewer
-from schouders.instruments.models import AuditEntry, utcnow
+from schouders.platform.access import ROLE_LABELS, Viewer
+from schouders.platform.models import AuditEntry, utcnow
 
 ACTION_LABELS = {
     "user.created": "account aangemaakt",
@@ -24,19 +28,6 @@ ACTION_LABELS = {
     "membership.set": "rol toegekend",
     "invite.created": "uitnodiging aangemaakt",
     "invite.accepted": "uitnodiging geaccepteerd",
-    "round.created": "ronde aangemaakt",
-    "round.respondent_added": "respondent toegevoegd",
-    "round.answers_saved": "antwoorden opgeslagen",
-    "round.submitted": "antwoorden ingediend",
-    "round.closed": "ronde gesloten",
-    "round.published": "scores gepubliceerd",
-    "round.unpublished": "publicatie ingetrokken",
-    "round.exported": "ronde geëxporteerd",
-    "round.imported": "ronde geïmporteerd",
-    "apk.created": "APK-toets gestart",
-    "apk.answers_saved": "APK-antwoorden gewijzigd",
-    "apk.finalized": "APK-toets afgerond",
-    "task.created": "eigen taak toegevoegd",
 }
 
 
@@ -44,9 +35,6 @@ OBJECT_LABELS = {
     "user": "account",
     "municipality": "gemeente",
     "invite": "uitnodiging",
-    "round": "ronde",
-    "apk": "APK-toets",
-    "task": "taak",
 }
 
 
@@ -124,9 +112,9 @@ def summary(entry: AuditEntry, field_labels: dict[str, str], *, full: bool) -> s
             return "; ".join(f"{k}: {details[k]}" for k in ACCOUNT_KEYS if k in details)
         changed = details.get("wijzigingen")
         if isinstance(changed, dict):
-            return "gewijzigd: " + ", ".join(field_labels.get(k, k) for k in changed)
+            return "gewijzigd: " + ", ".join(str(field_labels.get(k, k)) for k in changed)
         return ""
-    parts = []
+    parts: list[str] = []
     for key, value in details.items():
         if key == "wijzigingen" and isinstance(value, dict):
             parts.extend(

@@ -1,10 +1,11 @@
-"""Bring the instruments database to the current schema with Alembic, programmatically.
+"""Bring the database (platform and instruments) to the current schema with Alembic.
 
-Migrations ship inside the package (``migrations/``). They run at start-up of the web router and
-with ``schouders instrumenten init-db``; on PostgreSQL an advisory lock serialises app processes
-that start at the same time. On SQLite, foreign-key enforcement is switched off for the duration
-of the upgrade (batch migrations recreate tables; with enforcement on, dropping the old table
-would cascade-delete its children) and the foreign keys are checked afterwards.
+Migrations ship inside the platform package (``migrations/``), one revision history for all
+tables. They run at start-up of the web router and with ``schouders instrumenten init-db``; on
+PostgreSQL an advisory lock serialises app processes that start at the same time. On SQLite,
+foreign-key enforcement is switched off for the duration of the upgrade (batch migrations
+recreate tables; with enforcement on, dropping the old table would cascade-delete its children)
+and the foreign keys are checked afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from schouders.errors import SchoudersError
-from schouders.instruments.db import Database
+from schouders.platform.db import Database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -44,9 +45,10 @@ def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config()
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
+        raw = connection.connection.dbapi_connection
+        if sqlite and raw is not None:
             # Must happen outside a transaction, so at the DBAPI level before BEGIN.
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
@@ -60,5 +62,5 @@ def upgrade(db: Database, revision: str = "head") -> None:
                             f"Eerste probleem: {problems[0]}",
                         )
         finally:
-            if sqlite:
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

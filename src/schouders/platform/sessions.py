@@ -1,39 +1,32 @@
-"""Logging in and out: server-side sessions and login throttling.
+"""Logging in and out: server-side sessions.
 
 A session is a random token; the cookie carries the token (signed), the database only its SHA-256
-digest. After ``THROTTLE_FAILURES`` failed attempts for one account from one IP address within
-``THROTTLE_WINDOW_MINUTES``, further attempts from that address are refused (even with the right
-password) until the oldest failure leaves the window. A successful login resets the count.
+digest. Logging in is throttled (``schouders.platform.throttle``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from math import ceil
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from schouders.errors import SchoudersError
-from schouders.instruments import audit
-from schouders.instruments.access import Viewer
-from schouders.instruments.accounts import normalise_email, viewer_for
-from schouders.instruments.config import (
-    SESSION_HOURS,
-    THROTTLE_FAILURES,
-    THROTTLE_WINDOW_MINUTES,
-)
-from schouders.instruments.db import Database
-from schouders.instruments.models import LoginAttempt, LoginSession, User, utcnow
-from schouders.instruments.security import (
+from schouders.platform import audit
+from schouders.platform.access import Viewer
+from schouders.platform.accounts import normalise_email, viewer_for
+from schouders.platform.config import SESSION_HOURS
+from schouders.platform.db import Database
+from schouders.platform.models import LoginAttempt, LoginSession, User, utcnow
+from schouders.platform.passwords import (
     burn_verification_time,
     hash_password,
     needs_rehash,
-    new_token,
-    token_digest,
     verify_password,
 )
+from schouders.platform.signing import new_token, token_digest
+from schouders.platform.throttle import LoginThrottled, throttle_wait
 
 
 class LoginFailed(SchoudersError):
@@ -42,55 +35,10 @@ class LoginFailed(SchoudersError):
                          "Controleer uw gegevens en probeer het opnieuw.")
 
 
-class LoginThrottled(SchoudersError):
-    def __init__(self, minutes: int) -> None:
-        super().__init__(
-            "Te veel mislukte inlogpogingen.",
-            f"Wacht {minutes} {'minuut' if minutes == 1 else 'minuten'} en probeer het opnieuw.",
-        )
-        self.minutes = minutes
-
-
 @dataclass(frozen=True)
 class LoggedIn:
     viewer: Viewer
     token: str
-
-
-def throttle_wait(session: Session, email: str, ip: str, now: datetime) -> int:
-    """Minutes to wait before ``email`` may try again from ``ip`` (0 = may try now)."""
-    window_start = now - timedelta(minutes=THROTTLE_WINDOW_MINUTES)
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(
-            LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(True)
-        )
-    )
-    since = max(window_start, last_success) if last_success else window_start
-    failures = list(
-        session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(
-                LoginAttempt.email == email,
-                LoginAttempt.ip == ip,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.attempted_at > since,
-            )
-            .order_by(LoginAttempt.attempted_at)
-        )
-    )
-    if len(failures) < THROTTLE_FAILURES:
-        return 0
-    # Free again when enough failures have left the window.
-    release = failures[len(failures) - THROTTLE_FAILURES] + timedelta(
-        minutes=THROTTLE_WINDOW_MINUTES
-    )
-    return max(1, ceil((release - now).total_seconds() / 60))
-
-
-def record_failed_attempt(session: Session, email: str, ip: str, now: datetime) -> None:
-    """A wrong password given elsewhere than the login form (accepting an invite)."""
-    session.add(LoginAttempt(email=normalise_email(email), ip=ip, attempted_at=now,
-                             succeeded=False))
 
 
 def attempt_login(

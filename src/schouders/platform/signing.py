@@ -1,47 +1,19 @@
-"""Passwords (argon2id), random tokens, and HMAC signing of cookie values and CSRF tokens."""
+"""Random tokens, their digests (what the database keeps), and HMAC signing of cookie values and
+CSRF tokens with one key (configured, or created once and kept in the database)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from schouders.instruments.db import Database
-from schouders.instruments.models import AppSecret
+from schouders.platform.db import Database
+from schouders.platform.models import AppSecret
 
-_hasher = PasswordHasher()
 SIGNING_KEY_NAME = "cookie_signing_key"
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
-
-
-def burn_verification_time(password: str) -> None:
-    """Spend as long as a real verification, so unknown accounts cannot be told apart by timing."""
-    verify_password(_dummy_hash(), password)
 
 
 def new_token() -> str:

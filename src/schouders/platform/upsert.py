@@ -6,16 +6,16 @@ update the row instead of failing on the unique constraint.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import FromClause, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
 def upsert(
     session: Session,
-    table: Table,
+    table: Table | FromClause,
     rows: list[dict[str, Any]],
     keys: list[str],
     update: list[str],
@@ -24,7 +24,7 @@ def upsert(
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(rows)
+    statement = insert(cast(Table, table)).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={column: statement.excluded[column] for column in update}
     )

@@ -12,14 +12,6 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from schouders.instruments import apk
-from schouders.instruments.access import (
-    MEMBER_ROLES,
-    READERS,
-    RESPONDENT,
-    Forbidden,
-    require_role,
-    require_viewer,
-)
 from schouders.instruments.exchange import export_round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import peer_rows, round_scores, scores_visible
@@ -40,6 +32,14 @@ from schouders.instruments.visitatie import (
 from schouders.instruments.web.formatting import jsonable_spread
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import (
+    MEMBER_ROLES,
+    READERS,
+    RESPONDENT,
+    Forbidden,
+    require_role,
+    require_viewer,
+)
 
 
 def _json(data: Any, status_code: int = 200) -> JSONResponse:

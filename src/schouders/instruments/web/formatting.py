@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment
 
-from schouders.instruments.access import ROLE_LABELS
 from schouders.instruments.apk import AT_DISTANCE, FIELD_LABELS
-from schouders.instruments.audit import ACTION_LABELS, OBJECT_LABELS
+from schouders.instruments.labels import ACTION_LABELS, OBJECT_LABELS
 from schouders.instruments.register import OBLIGATIONS, STATUSES
 from schouders.instruments.scoring import Spread
+from schouders.platform.access import ROLE_LABELS
 
 try:
     AMSTERDAM: Any = ZoneInfo("Europe/Amsterdam")
@@ -39,7 +39,7 @@ def datetime_nl(value: datetime | None) -> str:
 
 
 def spread_geometry(value: Spread | None, low: int = 1, high: int = 5, width: int = 200,
-                    pad: int = 8) -> dict[str, float] | None:
+                    pad: int = 8) -> dict[str, Any] | None:
     """x positions (in px) of min, q1, median, q3, max and mean on a scale from low to high."""
     if value is None:
         return None

@@ -11,18 +11,21 @@ that change something carry it in the ``X-CSRF-Token`` header.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from schouders.errors import SchoudersError
-from schouders.instruments.access import Viewer
-from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES, SESSION_HOURS
-from schouders.instruments.security import new_token
-from schouders.instruments.sessions import viewer_of_token
+from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import Viewer
+from schouders.platform.config import SESSION_HOURS
+from schouders.platform.sessions import viewer_of_token
+from schouders.platform.signing import new_token
+
+R = TypeVar("R", bound=Response)
 
 # Database ids in paths: positive and within a 32-bit integer (larger values cannot exist).
 EntityId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -142,7 +145,7 @@ class Page:
     def render(self, template: str, context: dict[str, Any] | None = None,
                status_code: int = 200) -> HTMLResponse:
         message_key = self.request.query_params.get("melding", "")
-        values = {
+        values: dict[str, Any] = {
             "viewer": self.viewer,
             "csrf_token": self.csrf_token,
             "path": self.path,
@@ -166,7 +169,7 @@ class Page:
     def redirect_to(self, target: str) -> Response:
         return self.finish(RedirectResponse(target, status_code=303))
 
-    def finish(self, response: Response) -> Response:
+    def finish(self, response: R) -> R:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         secure = self.rt.config.cookie_secure or self.request.url.scheme == "https"

@@ -8,19 +8,14 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
-from schouders.instruments import audit
-from schouders.instruments.access import COORDINATOR, require_admin
-from schouders.instruments.accounts import (
-    INVITABLE_BY_ADMIN,
-    FieldErrors,
-    add_municipality,
-    admin_set_active,
-    admin_set_password,
-    create_invite,
-)
-from schouders.instruments.models import Membership, Municipality, User
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform import audit
+from schouders.platform.access import COORDINATOR, require_admin
+from schouders.platform.accounts import add_municipality, admin_set_active, admin_set_password
+from schouders.platform.errors import FieldErrors
+from schouders.platform.invites import INVITABLE_BY_ADMIN, create_invite
+from schouders.platform.models import Membership, Municipality, User
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:

@@ -8,10 +8,10 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from schouders.instruments import apk
-from schouders.instruments.access import COORDINATOR
-from schouders.instruments.models import Municipality
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import COORDINATOR
+from schouders.platform.models import Municipality
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:

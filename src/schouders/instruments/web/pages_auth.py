@@ -8,28 +8,18 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from schouders.errors import SchoudersError
-from schouders.instruments.access import require_viewer
-from schouders.instruments.accounts import (
-    FieldErrors,
-    accept_invite,
-    change_own_password,
-    invite_has_account,
-    municipalities_of,
-    open_invite,
-    respondent_rounds,
-)
-from schouders.instruments.config import MIN_PASSWORD_LENGTH
-from schouders.instruments.models import Municipality, Round
-from schouders.instruments.sessions import (
-    LoginThrottled,
-    log_in,
-    log_out,
-    open_session,
-    record_failed_attempt,
-    throttle_wait,
-)
+from schouders.instruments.models import Round
+from schouders.instruments.visitatie import accept_invite, respondent_rounds
 from schouders.instruments.web.page import Page, client_ip
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import require_viewer
+from schouders.platform.accounts import change_own_password, municipalities_of
+from schouders.platform.config import MIN_PASSWORD_LENGTH
+from schouders.platform.errors import FieldErrors
+from schouders.platform.invites import invite_has_account, open_invite
+from schouders.platform.models import Municipality
+from schouders.platform.sessions import log_in, log_out, open_session
+from schouders.platform.throttle import LoginThrottled, record_failed_attempt, throttle_wait
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -221,8 +211,8 @@ def _invite_context(session, item) -> dict:
 def open_round_of_invite(session, token: str) -> int | None:
     from sqlalchemy import select
 
-    from schouders.instruments.models import Invite
-    from schouders.instruments.security import token_digest
+    from schouders.platform.models import Invite
+    from schouders.platform.signing import token_digest
 
     item = session.scalar(select(Invite).where(Invite.token_hash == token_digest(token)))
     if item is None or item.round_id is None:

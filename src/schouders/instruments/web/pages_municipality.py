@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from schouders.instruments import apk, audit
-from schouders.instruments.access import (
+from schouders.instruments import apk
+from schouders.instruments.questionnaire import load_questionnaire
+from schouders.instruments.reports import submitted_count
+from schouders.instruments.visitatie import create_round, respondent_rounds, rounds_of
+from schouders.instruments.web.page import Page
+from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform import audit
+from schouders.platform.access import (
     ANALYST,
     COORDINATOR,
     MEMBER_ROLES,
@@ -16,20 +24,10 @@ from schouders.instruments.access import (
     NotFound,
     require_role,
 )
-from schouders.instruments.accounts import (
-    INVITABLE_BY_COORDINATOR,
-    FieldErrors,
-    create_invite,
-    members,
-    pending_invites,
-    respondent_rounds,
-)
-from schouders.instruments.models import Municipality
-from schouders.instruments.questionnaire import load_questionnaire
-from schouders.instruments.reports import submitted_count
-from schouders.instruments.visitatie import create_round, rounds_of
-from schouders.instruments.web.page import Page
-from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.accounts import members
+from schouders.platform.errors import FieldErrors
+from schouders.platform.invites import INVITABLE_BY_COORDINATOR, create_invite, pending_invites
+from schouders.platform.models import Municipality
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
@@ -41,7 +39,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             municipality = session.get(Municipality, gm_code)
             if municipality is None:
                 raise NotFound("Deze gemeente")
-            context = {
+            context: dict[str, Any] = {
                 "municipality": municipality,
                 "role": role,
                 "errors": errors or {},

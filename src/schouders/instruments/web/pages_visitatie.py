@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -10,16 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from schouders.instruments import apk
-from schouders.instruments.access import (
-    COORDINATOR,
-    MEMBER_ROLES,
-    READERS,
-    RESPONDENT,
-    Forbidden,
-)
-from schouders.instruments.accounts import FieldErrors, create_invite, members
 from schouders.instruments.exchange import export_round
-from schouders.instruments.models import Municipality
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import history, peer_rows, round_scores, scores_visible
 from schouders.instruments.visitatie import (
@@ -29,6 +21,7 @@ from schouders.instruments.visitatie import (
     add_member_as_respondent,
     close_round,
     get_round,
+    invite_respondent,
     my_respondent,
     opgaven_of,
     progress,
@@ -40,6 +33,10 @@ from schouders.instruments.visitatie import (
 )
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import COORDINATOR, MEMBER_ROLES, READERS, RESPONDENT, Forbidden
+from schouders.platform.accounts import members
+from schouders.platform.errors import FieldErrors
+from schouders.platform.models import Municipality
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
@@ -52,7 +49,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             mine = respondent_of(session, round_, page.viewer.user_id)
             if role == RESPONDENT and mine is None:
                 raise Forbidden("U bent geen respondent in deze ronde.")
-            context = {
+            context: dict[str, Any] = {
                 "round": round_, "role": role, "mine": mine,
                 "municipality": session.get(Municipality, round_.gm_code),
                 "opgaven": opgaven_of(round_), "errors": errors or {}, "values": values or {},
@@ -106,8 +103,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         try:
             with rt.db.transaction() as session:
                 round_ = get_round(session, page.viewer, round_id, (COORDINATOR,), lock=True)
-                created = create_invite(session, page.viewer, round_.gm_code, RESPONDENT, email,
-                                        round_id=round_.id, now=rt.now())
+                created = invite_respondent(session, page.viewer, round_, email, rt.now())
                 name = session.get(Municipality, round_.gm_code).name  # type: ignore[union-attr]
                 gm_code, title = round_.gm_code, round_.title
         except FieldErrors as exc:

@@ -6,7 +6,7 @@ conversion happens here, around every endpoint of the instruments.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from schouders.errors import SchoudersError
-from schouders.instruments.access import NotFound, NotLoggedIn
-from schouders.instruments.accounts import FieldErrors
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform.access import NotFound, NotLoggedIn
+from schouders.platform.errors import FieldErrors
 
 
 def is_api(request: Request) -> bool:
@@ -53,7 +53,7 @@ def error_response(rt: InstrumentsRuntime, request: Request, exc: SchoudersError
 
 def route_class_for(rt: InstrumentsRuntime) -> type[APIRoute]:
     class InstrumentsRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
             async def handle(request: Request) -> Response:

@@ -10,13 +10,13 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from schouders.config import Settings
-from schouders.instruments.config import InstrumentsConfig, instruments_config
-from schouders.instruments.db import Database
-from schouders.instruments.migrate import upgrade
-from schouders.instruments.models import utcnow
 from schouders.instruments.register import Register, load_register
-from schouders.instruments.security import Signer, signing_key
 from schouders.instruments.web import formatting
+from schouders.platform.config import PlatformConfig, platform_config
+from schouders.platform.db import Database
+from schouders.platform.migrate import upgrade
+from schouders.platform.models import utcnow
+from schouders.platform.signing import Signer, signing_key
 
 WEB_DIR = Path(__file__).parent
 
@@ -24,7 +24,7 @@ WEB_DIR = Path(__file__).parent
 @dataclass
 class InstrumentsRuntime:
     settings: Settings
-    config: InstrumentsConfig
+    config: PlatformConfig
     db: Database
     signer: Signer
     templates: Jinja2Templates
@@ -40,7 +40,7 @@ class InstrumentsRuntime:
 
 def create_runtime(settings: Settings, database_url: str | None = None) -> InstrumentsRuntime:
     """Open the database, bring it to the current schema, and prepare templates."""
-    config = instruments_config(settings, database_url)
+    config = platform_config(settings, database_url)
     db = Database(config.database_url)
     upgrade(db)
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))

@@ -1,10 +1,13 @@
-"""Alembic environment for the instruments database; run through schouders.instruments.migrate."""
+"""Alembic environment of the Schouders database; run through schouders.platform.migrate.
+
+Running revisions needs no models. Comparing the schema with the models (autogenerate, and the
+test that checks them) passes the full metadata in ``config.attributes["target_metadata"]``, so the
+platform does not import the instruments that add tables to it.
+"""
 
 from __future__ import annotations
 
 from alembic import context
-
-from schouders.instruments.models import Base
 
 ADVISORY_LOCK_KEY = 7_420_171  # serialises concurrent upgrades of one PostgreSQL database
 
@@ -13,12 +16,12 @@ connection = config.attributes.get("connection")
 if connection is None:
     raise RuntimeError(
         "Run migrations with 'schouders instrumenten init-db' or "
-        "schouders.instruments.migrate.upgrade(), which pass a connection."
+        "schouders.platform.migrate.upgrade(), which pass a connection."
     )
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=config.attributes.get("target_metadata"),
     render_as_batch=True,
     compare_type=True,
 )

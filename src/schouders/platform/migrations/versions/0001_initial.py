@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from schouders.instruments.models import UTCDateTime
+from schouders.platform.models import UTCDateTime
 
 revision = "0001_initial"
 down_revision = None

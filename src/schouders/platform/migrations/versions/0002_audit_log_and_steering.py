@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from schouders.instruments.models import UTCDateTime
+from schouders.platform.models import UTCDateTime
 
 revision = "0002_audit_log_and_steering"
 down_revision = "0001_initial"
