@@ -1,4 +1,4 @@
-"""Fixtures for the indicator tests: one warehouse and one indicator cache per test session.
+"""Fixtures for the indicator tests: the session's warehouse and one indicator cache per session.
 
 Expected values are computed by hand from the snapshot CSV files (read with pandas here, never
 through schouders code), so the tests check the engine against the source, not against itself.
@@ -13,17 +13,14 @@ import pytest
 
 from schouders.config import Settings, load_settings
 from schouders.indicators import api
-from schouders.warehouse.build import build_warehouse
 
 JOEY = "joeykurtosis_gemeentefinancien"
 
 
 @pytest.fixture(scope="session")
-def warehouse_settings(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Settings:
-    home = tmp_path_factory.mktemp("indicator_home")
-    settings = load_settings(data_dir=data_dir, home=home)
-    build_warehouse(settings)
-    return settings
+def warehouse_settings(real_warehouse: Settings) -> Settings:
+    """The session's real-snapshot warehouse (tests/conftest.py), shared with the other folders."""
+    return real_warehouse
 
 
 @pytest.fixture(scope="session")

@@ -8,16 +8,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from schouders.config import Settings, load_settings
-from schouders.warehouse.build import build_warehouse
+from schouders.config import Settings
 
 
 @pytest.fixture(scope="session")
-def built(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A warehouse built once from the real snapshot."""
-    settings = load_settings(data_dir=data_dir, home=tmp_path_factory.mktemp("warehouse"))
-    build_warehouse(settings)
-    return settings
+def built(real_warehouse: Settings) -> Settings:
+    """The session's real-snapshot warehouse (built once in tests/conftest.py, read-only)."""
+    return real_warehouse
 
 
 @pytest.fixture()

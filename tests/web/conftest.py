@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,19 +13,16 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from schouders.config import Settings, load_settings
-from schouders.warehouse.build import build_warehouse
+from schouders.config import Settings
 from schouders.web.app import create_app
 
 NO_LIMIT = (100_000, 100_000.0)
 
 
 @pytest.fixture(scope="session")
-def web_settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A warehouse built once from the real snapshot, in a temporary home."""
-    settings = load_settings(data_dir=data_dir, home=tmp_path_factory.mktemp("web_home"))
-    build_warehouse(settings)
-    return settings
+def web_settings(real_warehouse: Settings) -> Settings:
+    """The session's real-snapshot warehouse (built once in tests/conftest.py, read-only)."""
+    return real_warehouse
 
 
 @pytest.fixture(scope="session")
