@@ -11,6 +11,7 @@ The main CLI (`schouders.cli`) registers these at top level with::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -125,7 +126,8 @@ def _show_definition(definition: dict[str, object]) -> None:
     for field in ("soort", "teller", "noemer", "schaal", "eenheid", "richting", "factor",
                   "thema", "bronnen", "bbv", "hash"):
         console.print(f"  {field}: {definition[field]}")
-    for note in definition["kanttekeningen"]:  # type: ignore[union-attr]
+    notes = definition["kanttekeningen"]
+    for note in notes if isinstance(notes, list) else []:
         console.print(f"[yellow]Kanttekening:[/] {note}")
 
 
@@ -243,6 +245,9 @@ def landelijk(
                                                  "(standaard: laatste).")] = None,
     niet_geharmoniseerd: Annotated[bool, typer.Option(
         "--niet-geharmoniseerd", help="Vergelijk op de grenzen van elk jaar zelf.")] = False,
+    reeel: Annotated[bool, typer.Option(
+        "--reeel", help="Toon reële mutaties: nominaal gedeeld door de prijsstijging van "
+        "--deflator. Exports bevatten altijd nominaal en reëel.")] = False,
     format: FormatOption = "table", output: OutputOption = None, home: HomeOption = None,
 ) -> None:
     """Landelijk beeld: mutatie van de lasten (totaal en fysiek domein) naast de inflatie."""
@@ -254,26 +259,31 @@ def landelijk(
         settings = load_settings(home=home)
         frame = api.national_picture(settings, document=document, deflator=deflator,
                                      peiljaar=peiljaar, harmonised=not niet_geharmoniseerd)
+        prices = f"reëel ({deflator})" if reeel else "nominaal"
         if format != "table":
             write_frames({"landelijk": frame}, format, output,
-                         meta={"toelichting": frame.attrs["toelichting"]}
+                         meta={"prijzen": prices, "toelichting": frame.attrs["toelichting"]}
                          if format == "json" else None)
             return
-    table = Table(title=f"Mutatie lasten per jaar ({document}) — nominaal en reëel ({deflator})")
-    for column in ("jaar", "inwoners\nx 1.000", "gem.", "totaal", "fysiek", "totaal\nreëel",
-                   "fysiek\nreëel", "CPI", "prijs\noverh."):
+    kind = "lasten_reeel_pct" if reeel else "lasten_mutatie_pct"
+    physical = "fysiek_reeel_pct" if reeel else "fysiek_mutatie_pct"
+    table = Table(title=f"Mutatie lasten per jaar ({document}) — {prices}")
+    suffix = "\nreëel" if reeel else ""
+    for column in ("jaar", "inwoners\nx 1.000", "gem.", f"totaal{suffix}", f"fysiek{suffix}",
+                   "CPI", "prijs\noverh."):
         table.add_column(column, justify="right", no_wrap=True)
     for row in frame.itertuples(index=False):
         style = "bold" if row.groep == "Alle gemeenten" else None
         table.add_row(str(row.jaar), _short_class(str(row.groep)), str(row.gemeenten),
-                      fmt.percent_change(row.lasten_mutatie_pct),
-                      fmt.percent_change(row.fysiek_mutatie_pct),
-                      fmt.percent_change(row.lasten_reeel_pct),
-                      fmt.percent_change(row.fysiek_reeel_pct),
+                      fmt.percent_change(getattr(row, kind)),
+                      fmt.percent_change(getattr(row, physical)),
                       fmt.percent_change(getattr(row, "cpi_pct", None)),
                       fmt.percent_change(getattr(row, "overheidsconsumptie_pct", None)),
                       style=style)
-    _print(table, output, frame.attrs["toelichting"])
+    note = frame.attrs["toelichting"]
+    if not reeel:
+        note += " Reële mutaties: --reeel."
+    _print(table, output, note)
 
 
 def _short_class(label: str) -> str:
@@ -331,8 +341,9 @@ def _print(table: Table, output: Path | None, note: str | None = None) -> None:
             file_console.print(note)
 
 
-COMMANDS = {"indicators": indicators, "profiel": profiel, "vergelijk": vergelijk,
-            "landelijk": landelijk, "signalen": signalen}
+COMMANDS: dict[str, Callable[..., None]] = {
+    "indicators": indicators, "profiel": profiel, "vergelijk": vergelijk, "landelijk": landelijk,
+    "signalen": signalen}
 register(app)
 
 
