@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -145,9 +146,9 @@ def gemeente(
 
 
 def _number(value: object) -> str:
-    if value is None or value != value:  # NaN check without numpy
+    if not isinstance(value, numbers.Real) or value != value:  # None, NA or NaN
         return "–"
-    return f"{int(value):,}".replace(",", ".")
+    return f"{int(float(value)):,}".replace(",", ".")
 
 
 def _amount(value: object) -> str:

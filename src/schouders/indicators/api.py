@@ -27,6 +27,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -170,7 +171,8 @@ def indicator_values(
     if document is not None:
         _check_document(document)
     ensure_cache(settings, defs)
-    conditions, params = ["w.indicator IN (SELECT unnest(?))"], [selected]
+    conditions = ["w.indicator IN (SELECT unnest(?))"]
+    params: list[object] = [selected]
     if gemeenten is not None:
         conditions.append("w.gm_code IN (SELECT unnest(?))")
         params.append([_gm_code(settings, item) for item in gemeenten])
@@ -280,11 +282,11 @@ class _History:
     """All cached values of one municipality (all years and documents), plus its positions in
     one year and document: one round trip to the cache."""
 
-    values: list[tuple[object, ...]]      # indicator, jaar, document, waarde, teller, noemer
-    positions: dict[str, tuple[object, ...]]  # indicator -> n, mediaan, ..., rang, groep
+    values: list[tuple[Any, ...]]      # indicator, jaar, document, waarde, teller, noemer
+    positions: dict[str, tuple[Any, ...]]  # indicator -> n, mediaan, ..., rang, groep
     gm_code: str
 
-    def own(self, jaar: int, document: str) -> dict[str, tuple[object, ...]]:
+    def own(self, jaar: int, document: str) -> dict[str, tuple[Any, ...]]:
         empty = (None,) * (len(STAT_COLUMNS) + 1)
         return {row[0]: (*row[3:6], *self.positions.get(row[0], empty))
                 for row in self.values if row[1] == jaar and row[2] == document}
@@ -491,7 +493,7 @@ def _static(settings: Settings) -> _Static:
     return found
 
 
-def _rows(settings: Settings, sql: str, params: list[object]) -> list[tuple[object, ...]]:
+def _rows(settings: Settings, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
     cursor = pool.cursor(cache_path(settings))
     try:
         return cursor.execute(sql, params).fetchall()
@@ -574,7 +576,7 @@ def _name(settings: Settings, gm_code: str, jaar: int) -> str:
     return _static(settings).name(gm_code, jaar)
 
 
-def _peer_spec(defs: Definitions, spec: str | Sequence[str] | None) -> tuple[str, object]:
+def _peer_spec(defs: Definitions, spec: str | Sequence[str] | None) -> tuple[str, Any]:
     if spec is None or spec == "auto":
         return "auto", None
     if isinstance(spec, str):
@@ -605,7 +607,7 @@ def _check_size(size: int, minimum: int, label: str, jaar: int, document: str) -
             "provincie.")
 
 
-def _max_n(own: dict[str, tuple[object, ...]]) -> int:
+def _max_n(own: dict[str, tuple[Any, ...]]) -> int:
     sizes = [row[3] for row in own.values() if row[3] is not None and row[3] == row[3]]
     return int(max(sizes)) if sizes else 0
 
@@ -662,7 +664,7 @@ def _names_frame(settings: Settings, codes: list[str], jaar: int) -> pd.DataFram
                          "naam": [name for name, _ in members]})
 
 
-def _profile_table(defs: Definitions, own: dict[str, tuple[object, ...]]) -> pd.DataFrame:
+def _profile_table(defs: Definitions, own: dict[str, tuple[Any, ...]]) -> pd.DataFrame:
     numeric = ["waarde", "teller", "noemer", *STAT_COLUMNS]
     empty = (None,) * len(numeric)
     indicators = list(defs.catalogue.indicators.values())

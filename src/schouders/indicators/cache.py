@@ -156,10 +156,10 @@ def refresh_cache(
     values_reusable = (old is not None and old.meta.get("warehouse") == warehouse
                        and old.meta.get("engine") == ENGINE_VERSION)
     changed = tuple(code for code, value in hashes.items()
-                    if not values_reusable or old.hashes.get(code) != value)
+                    if old is None or not values_reusable or old.hashes.get(code) != value)
     kept = tuple(code for code in hashes if code not in changed)
     removed = tuple(sorted(set(old.hashes) - set(hashes))) if old else ()
-    positions_all = not values_reusable or old.meta.get("peers") != peers
+    positions_all = old is None or not values_reusable or old.meta.get("peers") != peers
     positions = tuple(hashes) if positions_all else changed
     if old is not None and not changed and not removed and not positions:
         return CacheReport(target, (), kept, (), (), time.perf_counter() - started)

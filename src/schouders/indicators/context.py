@@ -33,7 +33,7 @@ from schouders.indicators.tomlfile import packaged
 _lock = threading.Lock()
 _refresh_lock = threading.Lock()
 _definitions: dict[tuple[object, ...], Definitions] = {}
-_verified: dict[Path, tuple[object, ...]] = {}
+_verified: dict[Path, tuple[object, ...] | None] = {}
 
 
 @dataclass(frozen=True)

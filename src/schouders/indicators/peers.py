@@ -144,7 +144,7 @@ def membership(
 def custom_membership(config: PeerConfig, municipalities: pd.DataFrame) -> pd.DataFrame:
     """groep, groep_naam, jaar, gm_code for the custom groups (members existing that year)."""
     known = set(municipalities["gm_code"])
-    rows = []
+    rows: list[dict[str, object]] = []
     for group in config.groups.values():
         unknown = [code for code in group.leden if code not in known]
         if unknown:

@@ -11,6 +11,7 @@ Everything works on integer codes; strings only come back at the end, as categor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def all_positions(values: pd.DataFrame, members: pd.DataFrame,
     value_rank = np.empty(len(waarde), dtype=np.int64)
     value_rank[np.argsort(np.where(usable, waarde, np.inf), kind="stable")] = np.arange(
         len(waarde))
-    pieces: list[dict[str, object]] = []
+    pieces: list[dict[str, Any]] = []
     group_names_all: list[str] = []
     for type_index, peer_type in enumerate(PARTITION_TYPES):
         typed = members[members["peer_type"] == peer_type]
@@ -177,7 +178,7 @@ def all_positions(values: pd.DataFrame, members: pd.DataFrame,
 
 def _knn(waarde: np.ndarray, usable: np.ndarray, indicator: np.ndarray, document: np.ndarray,
          gm: np.ndarray, year: np.ndarray, neighbours: pd.DataFrame, gm_names: np.ndarray,
-         first_year: int, years: int) -> dict[str, object] | None:
+         first_year: int, years: int) -> dict[str, Any] | None:
     if neighbours.empty:
         return None
     own_all, _ = _codes(neighbours["gm_code"], gm_names)
@@ -189,7 +190,7 @@ def _knn(waarde: np.ndarray, usable: np.ndarray, indicator: np.ndarray, document
     position = pd.Series(np.arange(len(order))).groupby(
         [year_all[order], own_all[order]]).cumcount().to_numpy() + 1
     circle[year_all[order], own_all[order], position] = other_all[order]
-    has_circle = (circle[:, :, 1:] >= 0).any(axis=2)
+    has_circle = np.asarray((circle[:, :, 1:] >= 0).any(axis=2))
     circle[:, :, 0] = np.where(has_circle, np.arange(len(gm_names))[None, :], -1)
     combos = (indicator * len(np.unique(document)) + document) if len(document) else indicator
     combo_count = int(combos.max()) + 1

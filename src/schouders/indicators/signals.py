@@ -283,7 +283,7 @@ def _positive_run(rule: SignalRule, catalogue: Catalogue, wide: Wide, jaar: int,
         with np.errstate(invalid="ignore"):
             hits &= (other < float(rule.params["en_onder"])).all(axis=1)
     found = []
-    for row in np.nonzero(hits)[0]:
+    for row in np.nonzero(hits)[0].tolist():
         text = rule.uitleg.format(
             jaren=rule.params["jaren"],
             reeks=_series_text(years, values[row], indicator.eenheid),

@@ -39,6 +39,7 @@ def values_query(indicators: list[Indicator], sources: Sources) -> Query:
         formula = indicator.formule
         for part, terms in ((0, formula.teller), (1, formula.noemer)):
             for term in terms:
+                key: tuple[str, str | None, str]
                 if term.key is not None:
                     key = (term.key.taakveld, term.key.categorie, term.key.kant)
                 else:

@@ -33,7 +33,8 @@ def require(entry: dict[str, Any], field: str, where: str, kind: type = str) -> 
     if field not in entry:
         raise SchoudersError(f"{where}: veld '{field}' ontbreekt.")
     value = entry[field]
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (kind is str and isinstance(value, str)
+                                           and not value.strip()):
         raise SchoudersError(f"{where}: veld '{field}' moet {_kind_name(kind)} zijn, niet "
                              f"{value!r}.")
     return value
