@@ -291,6 +291,16 @@ def test_nan_is_refused_with_its_field(tmp_path: Path, definitions_dir: Path) ->
     fails(path, definitions_dir, "NaN", f"data.lasten[1].bedrag, regel {line}")
 
 
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1" + "0" * 400])
+def test_a_number_beyond_the_float_range_is_refused_not_stored_as_inf(
+    tmp_path: Path, definitions_dir: Path, number: str
+) -> None:
+    path = write(tmp_path, delivery())
+    line = line_of(path, '"bedrag": 150.0')
+    path.write_text(path.read_text().replace('"bedrag": 150.0', f'"bedrag": {number}'))
+    fails(path, definitions_dir, "geen geldig JSON-getal", f"data.lasten[1].bedrag, regel {line}")
+
+
 def test_duplicate_key_is_refused(tmp_path: Path, definitions_dir: Path) -> None:
     path = write(tmp_path, delivery())
     line = line_of(path, '"overheidsnaam"')

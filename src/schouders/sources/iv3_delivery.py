@@ -20,6 +20,7 @@ import bisect
 import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ def _layout(text: str) -> _Layout:
                 continue
             path: PathKey = () if top is None else (*top[0], top[2])
             layout.lines.setdefault(path, line)
-            if token in ("NaN", "Infinity", "-Infinity"):
+            if token in ("NaN", "Infinity", "-Infinity") or _overflows(token):
                 layout.constants.append((path, line, token))
             if token == "{":
                 stack.append([path, "obj", None, True, set()])
@@ -221,6 +222,31 @@ def _reject_constant(name: str) -> Any:
     raise _ConstantError(name)
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as float; one too large for a float (1e400 -> inf) is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _ConstantError(text)
+    return value
+
+
+def _finite_int(text: str) -> int:
+    """A JSON integer; one beyond the float range (it would become inf) is refused."""
+    value = int(text)
+    if abs(value) > 1e308:
+        raise _ConstantError(text)
+    return value
+
+
+def _overflows(token: str) -> bool:
+    if not token[:1].isdigit() and not token.startswith("-"):
+        return False
+    try:
+        return not math.isfinite(float(token))
+    except ValueError:
+        return False
+
+
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
@@ -263,7 +289,9 @@ def _parse(file: Path, raw: bytes) -> tuple[str, Any]:
                             hint=DELIVERY_HINT)
     try:
         document = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates,
+            text, parse_constant=_reject_constant, parse_float=_finite_float,
+            parse_int=_finite_int,
+            object_pairs_hook=_object_without_duplicates,
         )
     except json.JSONDecodeError as exc:
         message = next((nl for en, nl in _JSON_MESSAGES if exc.msg.startswith(en)), exc.msg)
