@@ -163,3 +163,21 @@ def test_v4_repeat_and_resume(cbs: CBSStandIn, opendata: OpenDataSource, tmp_pat
     cbs.faults.add("$skip=", "repeat", times=100)
     with pytest.raises(DownloadError, match="dezelfde pagina"):
         opendata.population()
+
+
+def test_municipal_code_list_is_checked_against_its_count(
+    cbs: CBSStandIn, opendata: OpenDataSource
+) -> None:
+    """Attack probe: RegioSCodes cut short. The client asks for $count and checks it."""
+    cbs.faults.add("RegioSCodes", "short", times=1)
+    with pytest.raises(DownloadError, match="Onvolledige download"):
+        opendata.municipal_codes()
+    assert all("$count=true" in r for r in cbs.requests if "RegioSCodes" in r)
+
+
+def test_observation_ids_arriving_twice_are_refused(
+    cbs: CBSStandIn, opendata: OpenDataSource
+) -> None:
+    cbs.faults.add("Observations", "stale", times=1, after_requests=1)
+    with pytest.raises(DownloadError, match="dezelfde pagina"):
+        opendata.population()

@@ -216,6 +216,88 @@ def test_count_mismatch_fails(cbs: CBSStandIn) -> None:
         download_2023(cbs)
 
 
+def test_page_answered_with_an_earlier_page_fails_even_when_the_count_is_met(
+    cbs: CBSStandIn,
+) -> None:
+    """Attack probe: page 4 answers with page 1's rows (its own next link and count)."""
+    fault = cbs.faults.add("$skiptoken", "stale", times=1, after_requests=2)
+    with pytest.raises(DownloadError, match="dezelfde pagina"):
+        download_2023(cbs)
+    assert fault.fired == 1
+
+
+def test_next_link_to_another_host_is_refused(cbs: CBSStandIn) -> None:
+    cbs.faults.add("TypedDataSet", "offhost_next", times=1)
+    with pytest.raises(DownloadError, match="buiten de ingestelde CBS-dienst") as raised:
+        download_2023(cbs)
+    assert "127.0.0.2" in str(raised.value)
+    assert len(typed(cbs)) == 1  # the foreign link is never requested
+
+
+def test_redirect_to_another_host_is_refused(cbs: CBSStandIn) -> None:
+    cbs.faults.add("$skiptoken", "redirect_offhost", times=1)
+    with pytest.raises(DownloadError, match=r"doorverwijzing.*buiten de ingestelde"):
+        download_2023(cbs)
+
+
+def test_redirect_loop_fails_with_a_download_error(
+    cbs: CBSStandIn, clean: tuple[pd.DataFrame, list[str]]
+) -> None:
+    cbs.faults.add("$skiptoken", "redirect_loop", times=1000)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="Te veel doorverwijzingen"):
+        download_2023(cbs)
+    assert time.monotonic() - started < 10
+
+
+def test_garbage_gzip_body_is_retried_then_a_download_error(
+    cbs: CBSStandIn, clean: tuple[pd.DataFrame, list[str]]
+) -> None:
+    once = cbs.faults.add("$skiptoken", "gzip_garbage", times=1)
+    pd.testing.assert_frame_equal(download_2023(cbs), clean[0])
+    assert once.fired == 1
+    cbs.reset()
+    cbs.faults.add("$skiptoken", "gzip_garbage", times=100)
+    with pytest.raises(DownloadError, match="gecomprimeerd"):
+        download_2023(cbs, max_retries=1)
+
+
+def test_trickling_server_is_cut_off_by_the_deadline(
+    cbs: CBSStandIn, clean: tuple[pd.DataFrame, list[str]]
+) -> None:
+    """Each piece arrives well within the read time-out, but the whole answer would take
+    minutes: the per-request deadline cuts it off and the request is retried."""
+    cbs.trickle_seconds = 0.05
+    once = cbs.faults.add("$skiptoken", "trickle", times=1)
+    started = time.monotonic()
+    pd.testing.assert_frame_equal(download_2023(cbs, deadline=1.0, timeout=5.0), clean[0])
+    assert once.fired == 1 and time.monotonic() - started < 15
+    cbs.reset()
+    cbs.faults.add("$skiptoken", "trickle", times=100)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        download_2023(cbs, deadline=0.5, timeout=5.0, max_retries=1)
+    assert time.monotonic() - started < 10
+
+
+def test_dimensions_and_catalogue_are_downloaded_with_a_count(cbs: CBSStandIn) -> None:
+    iv3 = source(cbs)
+    try:
+        iv3.find_table(2023)
+        iv3.dimension(TABLE_2023, "Gemeenten")
+    finally:
+        iv3.client.close()
+    assert all("$inlinecount=allpages" in request for request in cbs.requests)
+    cbs.reset()
+    cbs.faults.add("Gemeenten", "short", times=1)
+    iv3 = source(cbs)
+    try:
+        with pytest.raises(DownloadError, match="Onvolledige download"):
+            iv3.dimension(TABLE_2023, "Gemeenten")
+    finally:
+        iv3.client.close()
+
+
 def test_persistent_503_then_resume_without_page_one(
     cbs: CBSStandIn, clean: tuple[pd.DataFrame, list[str]], tmp_path: Path
 ) -> None:

@@ -271,3 +271,36 @@ def test_iv3_find_table_matches_title_exactly() -> None:
     assert table.identifier == "45001NED"
     with pytest.raises(DownloadError, match="Provincies 2023 onbewerkte Iv3-data"):
         Iv3Source(client).find_table(2030)
+
+
+def test_a_row_key_arriving_twice_across_pages_is_refused() -> None:
+    """Page 2 repeats one row of page 1 and the total count still matches."""
+    log: list[str] = []
+    pages = {
+        "": {"odata.count": "4", "value": [{"ID": 1, "v": "a"}, {"ID": 2, "v": "b"}],
+             "odata.nextLink": f"{BASE}/T?$skiptoken=2"},
+        "$skiptoken=2": {"odata.count": "4", "value": [{"ID": 3, "v": "c"}, {"ID": 1, "v": "a"}]},
+    }
+    client, _ = make_client(paged(pages, log))
+    with pytest.raises(DownloadError, match="twee keer"):
+        client.fetch_all("T", key=("ID",))
+    client, _ = make_client(paged(pages, log))
+    with pytest.raises(DownloadError, match="twee keer"):
+        client.fetch_all("T")  # without a key: identical whole rows
+
+
+def test_redirect_within_the_service_is_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/old"):
+            return httpx.Response(301, headers={"Location": f"{BASE}/new"})
+        return httpx.Response(200, json={"value": [{"a": 1}]})
+
+    client, _ = make_client(handler)
+    assert client.fetch_all("old") == [{"a": 1}]
+
+
+def test_a_path_outside_the_service_root_on_the_same_host_is_refused() -> None:
+    client, _ = make_client(lambda request: httpx.Response(200, json={
+        "value": [{"a": 1}], "@odata.nextLink": "https://cbs.example/elders/T?$skip=1"}))
+    with pytest.raises(DownloadError, match="buiten de ingestelde CBS-dienst"):
+        client.fetch_all("T")

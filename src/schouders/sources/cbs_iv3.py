@@ -59,7 +59,9 @@ class Iv3Source:
     def find_table(self, jaar: int) -> TableRef:
         """The table titled "Gemeenten <jaar> onbewerkte Iv3-data" in the IV3 catalogue."""
         tables = self.client.fetch_all(
-            "ODataCatalog/Tables", {"$format": "json", "$filter": "Catalog eq 'IV3'"}
+            "ODataCatalog/Tables",
+            {"$format": "json", "$filter": "Catalog eq 'IV3'", "$inlinecount": "allpages"},
+            key=("Identifier",),
         )
         wanted = _normalise(IV3_TITLE.format(jaar=jaar))
         matches = [t for t in tables if _normalise(str(t.get("Title", ""))) == wanted]
@@ -81,11 +83,13 @@ class Iv3Source:
         )
 
     def table_properties(self, table: str) -> list[dict]:
-        return self.client.fetch_all(f"ODataApi/OData/{table}/DataProperties")
+        return self.client.fetch_all(f"ODataApi/OData/{table}/DataProperties",
+                                     {"$inlinecount": "allpages"})
 
     def dimension(self, table: str, name: str) -> list[dict]:
         """The codes of one dimension (Key, Title, ...); keys keep CBS's space padding."""
-        return self.client.fetch_all(f"ODataApi/OData/{table}/{name}")
+        return self.client.fetch_all(f"ODataApi/OData/{table}/{name}",
+                                     {"$inlinecount": "allpages"}, key=("Key",))
 
     def _layout(self, table: str) -> _Layout:
         keys = {str(p.get("Key", "")).strip() for p in self.table_properties(table)}
@@ -156,6 +160,7 @@ class Iv3Source:
                 },
                 journal_dir=journal_dir,
                 progress=report,
+                key=("Gemeenten", layout.taakveld, "Categorie"),
             )
             done += len(rows)
             frames.append(_frame(rows, layout, jaar, document))

@@ -51,6 +51,7 @@ class OpenDataSource:
             {"$filter": odata_filter, "$count": "true"},
             journal_dir=journal_dir,
             progress=progress,
+            key=("Id",),
         )
 
     def population(
@@ -92,7 +93,8 @@ class OpenDataSource:
     def municipal_codes(self) -> pd.DataFrame:
         """All municipalities ever in 03759ned's RegioS code list, with CBS's history text."""
         rows = self.client.fetch_all(
-            f"{POPULATION_TABLE}/RegioSCodes", {"$filter": "startswith(Identifier,'GM')"}
+            f"{POPULATION_TABLE}/RegioSCodes",
+            {"$filter": "startswith(Identifier,'GM')", "$count": "true"}, key=("Identifier",),
         )
         records = []
         for row in rows:

@@ -15,11 +15,11 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -31,6 +31,9 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF = 60.0
 RESUME_HINT = "Probeer het later opnieuw; de download gaat verder waar hij gebleven was."
 NEXT_LINK_KEYS = ("@odata.nextLink", "odata.nextLink")
+DEFAULT_DEADLINE = 300.0
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 COUNT_KEYS = ("@odata.count", "odata.count")
 
 
@@ -56,6 +59,7 @@ class Fetcher(Protocol):
         *,
         journal_dir: Path | None = None,
         progress: Progress | None = None,
+        key: Sequence[str] | None = None,
     ) -> list[dict]: ...
 
 
@@ -90,15 +94,19 @@ class ODataClient:
         max_retries: int = 5,
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
         self.backoff = backoff
+        #: Seconds one request may take in total (connect, headers and the whole body); a server
+        #: that trickles bytes is cut off and the request retried like a time-out.
+        self.deadline = deadline
         self._sleep: Callable[[float], None] = time.sleep
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
-            follow_redirects=True,
+            follow_redirects=False,  # redirects are followed by hand, only on base_url
             headers={"Accept": "application/json", "User-Agent": "schouders (open data)"},
         )
 
@@ -141,27 +149,81 @@ class ODataClient:
             "CBS is mogelijk tijdelijk onbereikbaar of overbelast. " + RESUME_HINT,
         )
 
+    def on_base(self, url: str) -> bool:
+        """Whether ``url`` lies below the configured service root (same scheme, host, port)."""
+        base = urlsplit(self.base_url)
+        target = urlsplit(url)
+        return ((target.scheme, target.netloc.lower()) == (base.scheme, base.netloc.lower())
+                and (target.path == base.path or target.path.startswith(
+                    base.path.rstrip("/") + "/")))
+
+    def require_on_base(self, url: str, what: str, origin: str) -> None:
+        if not self.on_base(url):
+            raise DownloadError(
+                f"{what} van {origin} wijst naar {url}, buiten de ingestelde CBS-dienst "
+                f"{self.base_url}; Schouders volgt zo'n verwijzing niet.",
+                "Controleer SCHOUDERS_CBS_DATADERDEN_URL / SCHOUDERS_CBS_DATASETS_URL; een "
+                "server die naar een andere host verwijst wordt niet vertrouwd.")
+
     def _attempt(self, url: str) -> dict:
+        started = time.monotonic()
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            status, headers, content = self._get(current, started)
+            if status in REDIRECT_STATUSES and headers.get("location"):
+                target = urljoin(current, headers["location"])
+                self.require_on_base(target, "Een doorverwijzing", current)
+                if target == current:
+                    break
+                current = target
+                continue
+            return self._document(current, status, headers, content)
+        raise DownloadError(
+            f"Te veel doorverwijzingen vanaf {url} (een lus van de server).",
+            "CBS of de ingestelde server verwijst steeds door; probeer het later opnieuw of "
+            "controleer het adres (SCHOUDERS_CBS_*_URL).")
+
+    def _get(self, url: str, started: float) -> tuple[int, httpx.Headers, bytes]:
+        """Status, headers and the whole (decoded) body of one GET, within the deadline."""
+        late = f"het antwoord duurde langer dan {self.deadline:g} s (deadline per verzoek)"
         try:
-            response = self._http.get(url)
+            with self._http.stream("GET", url) as response:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if time.monotonic() - started > self.deadline:
+                        raise _Retryable(late)
+                if time.monotonic() - started > self.deadline:
+                    raise _Retryable(late)
+                return response.status_code, response.headers, b"".join(chunks)
         except httpx.TimeoutException as error:
             raise _Retryable(f"time-out ({type(error).__name__})") from error
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as error:
             raise DownloadError(f"Ongeldig adres {url}: {error}") from error
+        except httpx.DecodingError as error:
+            raise _Retryable(f"onleesbaar gecomprimeerd antwoord ({error})") from error
         except httpx.TransportError as error:
             raise _Retryable(f"verbinding verbroken ({type(error).__name__}: {error})") from error
-        if response.status_code in RETRY_STATUSES:
+
+    def _document(self, url: str, status: int, headers: httpx.Headers, content: bytes) -> dict:
+        plain = {k: v for k, v in headers.items()
+                 if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+        response = httpx.Response(status, headers=plain, content=content)
+        if status in RETRY_STATUSES:
             raise _Retryable(
-                f"HTTP {response.status_code}{_server_message(response)}",
-                _retry_after(response.headers.get("Retry-After")),
+                f"HTTP {status}{_server_message(response)}",
+                _retry_after(headers.get("Retry-After")),
             )
-        if response.status_code >= 400:
+        if status >= 400:
             raise DownloadError(
-                f"CBS weigerde {url}: HTTP {response.status_code}{_server_message(response)}.",
-                _client_error_hint(response.status_code),
+                f"CBS weigerde {url}: HTTP {status}{_server_message(response)}.",
+                _client_error_hint(status),
             )
+        if status != 200:
+            raise DownloadError(f"Onverwacht antwoord van {url}: HTTP {status}.",
+                                "Controleer het adres (SCHOUDERS_CBS_*_URL).")
         try:
-            document = json.loads(response.content)
+            document = json.loads(content, parse_constant=_no_constant)
         except ValueError as error:
             raise _Retryable(f"onleesbare JSON ({error})") from error
         if not isinstance(document, dict):
@@ -183,24 +245,34 @@ class ODataClient:
         *,
         journal_dir: Path | None = None,
         progress: Progress | None = None,
+        key: Sequence[str] | None = None,
     ) -> list[dict]:
-        """All rows of a collection, following next links; complete or a ``DownloadError``."""
+        """All rows of a collection, following next links; complete or a ``DownloadError``.
+
+        ``key`` names the fields that identify a row (default: the whole row). A row key that
+        arrives twice, or a page whose rows were already received, stops the download: a server
+        that answers page N with an earlier page cannot slip duplicates in, even when the
+        reported count is still met.
+        """
         start = self.url(url_or_path, params)
         journal = _Journal(Path(journal_dir), start) if journal_dir is not None else None
         rows: list[dict] = []
         visited: set[str] = set()
-        previous: list[Any] | None = None
         total: int | None = None
         url: str | None = start
+        seen = _Seen(start, key)
         if journal is not None:
             resumed = journal.load()
             if resumed is not None:
-                rows, visited, previous, total, url = resumed
+                rows, visited, _, total, url = resumed
+                for page_rows in journal.pages():
+                    seen.add_page(page_rows, journal.dir)
                 if progress is not None:
                     progress(len(rows), total)
         while url is not None:
             if url in visited:
                 raise _repeat_error(start, url)
+            self.require_on_base(url, "De volgende pagina", start)
             visited.add(url)
             page = self.get_json(url)
             value = page.get("value")
@@ -209,17 +281,22 @@ class ODataClient:
                     f"Onverwacht antwoord van {url}: geen 'value'-lijst met rijen.",
                     "Controleer het adres van de tabel.",
                 )
-            if value and value == previous:
-                raise _repeat_error(start, url)
+            try:
+                seen.add_page(value, url)
+            except DownloadError:
+                if journal is not None:
+                    journal.remove()
+                raise
             total = _checked_total(page, total, start)
             next_link = next((page[key] for key in NEXT_LINK_KEYS if page.get(key)), None)
             next_url = urljoin(url, next_link) if next_link else None
+            if next_url is not None:
+                self.require_on_base(next_url, "De volgende pagina", url)
             rows.extend(value)
             if journal is not None:
                 journal.save_page(url, value, next_url, total)
             if progress is not None:
                 progress(len(rows), total)
-            previous = value
             url = next_url
         if total is not None and len(rows) != total:
             if journal is not None:
@@ -232,6 +309,41 @@ class ODataClient:
         if journal is not None:
             journal.remove()
         return rows
+
+
+class _Seen:
+    """Row keys and page digests of one download, to refuse repeated pages and rows."""
+
+    def __init__(self, start: str, key: Sequence[str] | None) -> None:
+        self.start = start
+        self.key = tuple(key) if key else None
+        self.rows: set[object] = set()
+        self.pages: set[str] = set()
+
+    def add_page(self, value: list[Any], where: object) -> None:
+        if not value:
+            return
+        digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()
+                                ).hexdigest()
+        if digest in self.pages:
+            raise _repeat_error(self.start, str(where))
+        self.pages.add(digest)
+        for row in value:
+            identity = (tuple(str(row.get(name)) for name in self.key)
+                        if self.key and isinstance(row, dict)
+                        else json.dumps(row, sort_keys=True, default=str))
+            if identity in self.rows:
+                shown = dict(zip(self.key, identity, strict=True)) if self.key else identity
+                raise DownloadError(
+                    f"De server stuurt rij {shown} twee keer bij het downloaden van "
+                    f"{self.start} (pagina {where}); de download is gestopt om dubbele rijen "
+                    "te voorkomen.",
+                    "Probeer het later opnieuw; de download begint dan opnieuw.")
+            self.rows.add(identity)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is geen geldig JSON-getal")
 
 
 def _repeat_error(start: str, url: str) -> DownloadError:
@@ -333,6 +445,10 @@ class _Journal:
         if not page:
             return None
         return rows, visited, page["rows"], page.get("total"), page.get("next")
+
+    def pages(self) -> list[list[dict]]:
+        """The rows of every saved page, in order (after a successful :meth:`load`)."""
+        return [json.loads(path.read_text("utf-8"))["rows"] for path in self._pages()]
 
     def save_page(
         self, url: str, rows: list[dict], next_url: str | None, total: int | None

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,9 +146,10 @@ class RawRecorder:
         *,
         journal_dir: Path | None = None,
         progress: Progress | None = None,
+        key: Sequence[str] | None = None,
     ) -> list[dict]:
         rows = self.client.fetch_all(url_or_path, params, journal_dir=journal_dir,
-                                     progress=progress)
+                                     progress=progress, key=key)
         self.writer.record(self.service, self.base_url,
                            request_key(self.base_url, url_or_path, params), rows)
         return rows
@@ -173,12 +175,14 @@ class RawReplay:
         *,
         journal_dir: Path | None = None,
         progress: Progress | None = None,
+        key: Sequence[str] | None = None,
     ) -> list[dict]:
-        key = request_key(self.base_url, url_or_path, params)
-        entry = self.files.get(key)
+        request = request_key(self.base_url, url_or_path, params)
+        entry = self.files.get(request)
         if entry is None:
             raise DataFileError(self.folder / MANIFEST,
-                                f"de ruwe snapshot bevat geen antwoord op {key} ({self.service})",
+                                f"de ruwe snapshot bevat geen antwoord op {request} "
+                                f"({self.service})",
                                 hint="Deze snapshot is onvolledig of met een andere versie van "
                                 "Schouders gemaakt; bouw live opnieuw met 'schouders build'.")
         path = self.folder / entry["bestand"]

@@ -50,7 +50,11 @@ IV3_TABLES: dict[int, str] = {
 DOCUMENT_TITLES = {"X000": "Begroting", "X005": "Jaarrekening"}
 MEASURES = ("k_1ePlaatsing_1", "k_2ePlaatsing_2")
 
-FaultKind = Literal["503", "429", "drop", "malformed", "repeat", "slow", "short"]
+FaultKind = Literal["503", "429", "drop", "malformed", "repeat", "slow", "short", "stale",
+                    "cut", "offhost_next", "redirect_offhost", "redirect_loop", "gzip_garbage",
+                    "trickle"]
+#: A host that is not the stand-in (127.0.0.2 is loopback too, so nothing leaves the machine).
+OTHER_HOST = "127.0.0.2"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +238,8 @@ class Fault:
 class Faults:
     """Faults to inject: each matches requests whose decoded path+query contains a string."""
 
-    KINDS = ("503", "429", "drop", "malformed", "repeat", "slow", "short")
+    KINDS = ("503", "429", "drop", "malformed", "repeat", "slow", "short", "stale", "cut",
+             "offhost_next", "redirect_offhost", "redirect_loop", "gzip_garbage", "trickle")
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
@@ -248,7 +253,12 @@ class Faults:
         Kinds: '503'/'429' (status with an OData error body; 429 has Retry-After), 'drop' (close
         the connection without an answer), 'malformed' (200 with truncated JSON), 'repeat' (the
         previous answer on this path again, same rows and next link), 'slow' (sleep
-        ``slow_seconds`` before answering), 'short' (a page that lacks its last row).
+        ``slow_seconds`` before answering), 'short' (a page that lacks its last row), 'stale'
+        (the rows of the first page of this path, with this page's own next link and count),
+        'cut' (only the first ``cut_rows`` rows, without count and next link), 'offhost_next'
+        (the next link points to another host), 'redirect_offhost' / 'redirect_loop' (302 to
+        another host / to the same URL), 'gzip_garbage' (200, ``Content-Encoding: gzip``, a
+        body that is not gzip), 'trickle' (the body in small pieces, ``trickle_seconds`` apart).
         """
         if kind not in self.KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {self.KINDS}")
@@ -515,6 +525,7 @@ class Reply:
     status: int
     document: Any
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between small pieces of the body (0 = all at once)
 
 
 def _query_string(params: list[tuple[str, str]]) -> str:
@@ -560,6 +571,8 @@ class CBSStandIn:
         relative_links: bool = False,
         slow_seconds: float = 2.0,
         retry_after: int = 1,
+        cut_rows: int = 300,
+        trickle_seconds: float = 0.2,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.page_size = page_size
@@ -568,6 +581,8 @@ class CBSStandIn:
         self.relative_links = relative_links
         self.slow_seconds = slow_seconds
         self.retry_after = retry_after
+        self.cut_rows = cut_rows
+        self.trickle_seconds = trickle_seconds
         self.requests: list[str] = []
         self.faults = Faults()
         self._server: ThreadingHTTPServer | None = None
@@ -800,9 +815,33 @@ class CBSStandIn:
             if status == 429:
                 reply.headers["Retry-After"] = str(self.retry_after)
             return reply, _dump(reply.document)
+        if kind in ("redirect_offhost", "redirect_loop"):
+            here = f"{self.base_url}{target}"
+            location = (here.replace(f"//{self.host}:", f"//{OTHER_HOST}:", 1)
+                        if kind == "redirect_offhost" else here)
+            return Reply(302, {}, {"Location": location}), b""
         reply = self.route(path, params)
         if kind == "short" and isinstance(reply.document, dict) and reply.document.get("value"):
             reply.document = {**reply.document, "value": reply.document["value"][:-1]}
+        if kind == "stale" and reply.status == 200 and isinstance(reply.document, dict):
+            first = self.route(path, [(k, v) for k, v in params
+                                      if k not in ("$skip", "$skiptoken")])
+            reply.document = {**reply.document, "value": first.document.get("value", [])}
+        if kind == "cut" and reply.status == 200 and isinstance(reply.document, dict):
+            reply.document = {key: value for key, value in reply.document.items()
+                              if key not in ("odata.count", "@odata.count", "odata.nextLink",
+                                             "@odata.nextLink")}
+            reply.document["value"] = reply.document.get("value", [])[: self.cut_rows]
+        if kind == "offhost_next" and isinstance(reply.document, dict):
+            for key in ("odata.nextLink", "@odata.nextLink"):
+                if key in reply.document:
+                    reply.document[key] = str(reply.document[key]).replace(
+                        f"//{self.host}:", f"//{OTHER_HOST}:", 1)
+        if kind == "gzip_garbage":
+            reply.headers["Content-Encoding"] = "gzip"
+            return reply, b"\x1f\x8bthis is not gzip at all" * 8
+        if kind == "trickle":
+            reply.trickle = self.trickle_seconds
         body = _dump(reply.document)
         if reply.status == 200 and kind == "repeat" and path in self._last_body:
             body = self._last_body[path]
@@ -858,7 +897,13 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if reply.trickle:
+                for start in range(0, len(body), 16):
+                    self.wfile.write(body[start:start + 16])
+                    self.wfile.flush()
+                    time.sleep(reply.trickle)
+            else:
+                self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 

@@ -8,16 +8,17 @@ API. Downloads are resumable: an interrupted build continues where it stopped.
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from schouders.config import Settings
-from schouders.errors import DownloadError
+from schouders.errors import DownloadError, SchoudersError
 from schouders.sources.cbs_iv3 import Iv3Source
 from schouders.sources.cbs_opendata import OpenDataSource, parse_herindelingen
-from schouders.sources.odata import Fetcher, ODataClient
+from schouders.sources.odata import DEFAULT_DEADLINE, Fetcher, ODataClient
 from schouders.sources.provenance import Provenance, download_provenance
 from schouders.sources.raw_snapshot import RawRecorder, RawReplay, SnapshotWriter
 from schouders.sources.snapshot import FIRST_YEAR, chain_index
@@ -64,7 +65,24 @@ def gather_live(
 
 
 def client(settings: Settings, base_url: str) -> ODataClient:
-    return ODataClient(base_url, max_retries=settings.retries, backoff=settings.backoff)
+    """A client with the build's retry policy; SCHOUDERS_CBS_DEADLINE (seconds) bounds every
+    single request, including a body that trickles in (default 300 s)."""
+    return ODataClient(base_url, max_retries=settings.retries, backoff=settings.backoff,
+                       deadline=download_deadline())
+
+
+def download_deadline() -> float:
+    text = os.environ.get("SCHOUDERS_CBS_DEADLINE", "").strip()
+    if not text:
+        return DEFAULT_DEADLINE
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise SchoudersError(f"SCHOUDERS_CBS_DEADLINE={text!r} is geen positief aantal seconden.",
+                             "Geef bijvoorbeeld SCHOUDERS_CBS_DEADLINE=300 of laat hem weg.")
+    return value
 
 
 def _gather(datasets: Fetcher, dataderden: Fetcher, settings: Settings,
@@ -174,7 +192,7 @@ def code_list_frame(source: Iv3Source, table: str, jaar: int) -> pd.DataFrame:
 
 
 def province_names(client: Fetcher) -> dict[str, str]:
-    codes = client.fetch_all("03759ned/RegioSCodes")
+    codes = client.fetch_all("03759ned/RegioSCodes", {"$count": "true"}, key=("Identifier",))
     return {row["Identifier"]: row["Title"].removesuffix(" (PV)").strip()
             for row in codes if str(row.get("Identifier", "")).startswith("PV")}
 
