@@ -95,7 +95,8 @@ POST_DATA = {
 }
 # Routes that are not about a municipality's data: public pages, own session, admin pages.
 NEUTRAL = {
-    "instr_home", "instr_login", "instr_login_post", "instr_logout", "instr_css",
+    "instr_home", "instr_login", "instr_login_post", "instr_logout",
+    "instr_api_docs", "instr_api_openapi",
     "instr_api_register", "instr_api_questionnaire", "instr_api_session", "instr_api_published",
     "instr_invite", "instr_invite_post",
     "instr_admin", "instr_admin_audit", "instr_admin_municipality_post",

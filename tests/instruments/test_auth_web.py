@@ -147,10 +147,13 @@ def test_security_headers_and_malformed_ids(app, world) -> None:
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
+    # the monitor's middleware, app-wide (the instruments have no copy of their own)
+    assert page.headers["permissions-policy"].startswith("camera=()")
     assert 'style="' not in page.text  # the CSP allows no inline styles
     for path in ("/instrumenten/ronde/abc", "/instrumenten/ronde/99999999999",
                  "/instrumenten/apk/0/rapport"):
         response = client.get(path)
-        assert response.status_code == 404 and "Niet gevonden" in response.text, path
+        assert response.status_code == 404 and "Pagina niet gevonden" in response.text, path
+        assert 'class="site-header"' in response.text  # the monitor's error page
     api = client.get("/instrumenten/api/rondes/99999999999/scores")
     assert api.status_code == 422 and api.json()["fout"] == "Ongeldige invoer."

@@ -376,4 +376,4 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
 
     # keyboard: the first Tab lands on the skip link
     outsider.keyboard.press("Tab")
-    assert outsider.evaluate("document.activeElement.className") == "overslaan"
+    assert outsider.evaluate("document.activeElement.className") == "skip-link"

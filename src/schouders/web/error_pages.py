@@ -26,6 +26,9 @@ log = logging.getLogger("schouders.web")
 
 TITLES = {
     400: "Ongeldige invoer",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    409: "Conflict",
     404: "Pagina niet gevonden",
     405: "Ongeldige invoer",
     422: "Ongeldige invoer",
@@ -37,7 +40,7 @@ TITLES = {
 
 def wants_json(request: Request) -> bool:
     return (
-        request.url.path.startswith("/api/")
+        request.url.path.startswith(("/api/", "/instrumenten/api/"))
         or request.url.path.endswith((".json", ".csv"))
         or request.query_params.get("format") in ("json", "csv")
         or "application/json" in request.headers.get("accept", "").split(",")[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -30,9 +31,16 @@ def language_of(request: Request) -> str:
 @dataclass(frozen=True)
 class Translator:
     lang: str
+    # English texts besides ENGLISH, e.g. an instrument's own (its pages share this shell).
+    catalogue: Mapping[str, str] | None = None
+
+    def english(self, text: str) -> str | None:
+        if self.catalogue is not None and text in self.catalogue:
+            return self.catalogue[text]
+        return ENGLISH.get(text)
 
     def __call__(self, text: str, **values: object) -> str:
-        translated = ENGLISH.get(text, text) if self.lang == "en" else text
+        translated = (self.english(text) or text) if self.lang == "en" else text
         return translated.format(**values) if values else translated
 
     def pick(self, dutch: str | None, english: str | None) -> str:
@@ -78,8 +86,9 @@ class Translator:
         the text as it is (engine texts stay Dutch)."""
         if not text or self.lang != "en":
             return text or ""
-        if text in ENGLISH:
-            return ENGLISH[text]
+        whole = self.english(text)
+        if whole is not None:
+            return whole
         for pattern, english in MESSAGES:
             match = pattern.fullmatch(text)
             if match:
@@ -267,6 +276,9 @@ ENGLISH: dict[str, str] = {
     "Bedoelde u:": "Did you mean:",
     "Ongeldige invoer": "Invalid input",
     "Er ging iets mis": "Something went wrong",
+    "Niet ingelogd": "Not logged in",
+    "Geen toegang": "No access",
+    "Conflict": "Conflict",
     "Nog geen gegevens": "No data yet",
     "Te veel verzoeken": "Too many requests",
     "Probeer het over een minuut opnieuw.": "Please try again in a minute.",

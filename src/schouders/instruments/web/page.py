@@ -20,22 +20,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from schouders.errors import SchoudersError
 from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.instruments.web.shell import shell_context
 from schouders.platform.access import Viewer
-from schouders.platform.config import SESSION_HOURS
+from schouders.platform.config import MIN_PASSWORD_LENGTH, SESSION_HOURS
 from schouders.platform.sessions import viewer_of_token
 from schouders.platform.signing import new_token
+from schouders.web.render import remember_language
 
 R = TypeVar("R", bound=Response)
 
 # Database ids in paths: positive and within a 32-bit integer (larger values cannot exist).
 EntityId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 SESSION_COOKIE = "schouders_sessie"
 ANON_COOKIE = "schouders_csrf"
 CSRF_FIELD = "csrf_token"
@@ -146,18 +141,21 @@ class Page:
                status_code: int = 200) -> HTMLResponse:
         message_key = self.request.query_params.get("melding", "")
         values: dict[str, Any] = {
+            **shell_context(self.request),
+            "request": self.request,
             "viewer": self.viewer,
             "csrf_token": self.csrf_token,
             "path": self.path,
             "message": MESSAGES.get(message_key),
             "min_respondents": MIN_RESPONDENTS_FOR_SCORES,
+            "min_password": MIN_PASSWORD_LENGTH,
             "errors": {},
         }
         values.update(context or {})
-        response = self.rt.templates.TemplateResponse(
-            self.request, template, values, status_code=status_code
-        )
-        response.headers["Cache-Control"] = "no-store"
+        html = self.rt.templates.get_template(template).render(values)
+        response = HTMLResponse(html, status_code=status_code,
+                                headers={"Cache-Control": "no-store", "Vary": "Cookie"})
+        remember_language(self.request, response)
         return self.finish(response)
 
     def redirect(self, name: str, message: str | None = None, **params: Any) -> Response:
@@ -170,8 +168,6 @@ class Page:
         return self.finish(RedirectResponse(target, status_code=303))
 
     def finish(self, response: R) -> R:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
         secure = self.rt.config.cookie_secure or self.request.url.scheme == "https"
         signer = self.rt.signer
         if self._new_anon:

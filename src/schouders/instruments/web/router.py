@@ -3,17 +3,21 @@
     from schouders.instruments.web.router import create_instruments_router
     app.include_router(create_instruments_router(settings), prefix="/instrumenten")
 
-Creating the router opens the database and upgrades it to the current schema.
+Creating the router opens the database and upgrades it to the current schema. The pages use the
+monitor's shell (base template, stylesheet, security headers, error pages); the standalone app
+below installs that same shell.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 
 from schouders.config import Settings
 from schouders.instruments.web import (
     api,
+    api_docs,
     pages_admin,
     pages_apk,
     pages_auth,
@@ -21,7 +25,8 @@ from schouders.instruments.web import (
     pages_visitatie,
 )
 from schouders.instruments.web.routing import route_class_for
-from schouders.instruments.web.runtime import WEB_DIR, InstrumentsRuntime, create_runtime
+from schouders.instruments.web.runtime import InstrumentsRuntime, create_runtime
+from schouders.instruments.web.shell import static_url
 
 PREFIX = "/instrumenten"
 
@@ -32,14 +37,8 @@ def create_instruments_router(
     """All pages and JSON endpoints of both instruments. Mount with prefix ``/instrumenten``."""
     rt = runtime or create_runtime(settings)
     router = APIRouter(route_class=route_class_for(rt))
-    css = (WEB_DIR / "static" / "instrumenten.css").read_text(encoding="utf-8")
-
-    @router.get("/static/instrumenten.css", name="instr_css", include_in_schema=False)
-    def stylesheet() -> Response:
-        return Response(css, media_type="text/css",
-                        headers={"Cache-Control": "public, max-age=3600"})
-
-    for module in (pages_auth, pages_admin, pages_municipality, pages_visitatie, pages_apk, api):
+    for module in (pages_auth, pages_admin, pages_municipality, pages_visitatie, pages_apk, api,
+                   api_docs):
         module.build(rt, router)
     router.instruments_runtime = rt  # type: ignore[attr-defined]
     return router
@@ -48,16 +47,26 @@ def create_instruments_router(
 def create_instruments_app(
     settings: Settings, *, runtime: InstrumentsRuntime | None = None
 ) -> FastAPI:
-    """A small app with only the instruments, for tests and for running standalone:
+    """A small app with only the instruments, in the monitor's shell, for tests and for running
+    standalone:
 
     uvicorn --factory schouders.instruments.web.router:standalone_app
     """
-    app = FastAPI(title="Schouders: instrumenten", docs_url=f"{PREFIX}/api/docs",
-                  openapi_url=f"{PREFIX}/api/openapi.json")
+    from schouders.web.error_pages import install_error_handlers
+    from schouders.web.render import Renderer
+    from schouders.web.security import SecurityHeadersMiddleware
+
+    app = FastAPI(title="Schouders: instrumenten", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.renderer = Renderer({"static": static_url, "chart_config": {}},
+                                  build_info=lambda: None)
     router = create_instruments_router(settings, runtime=runtime)
     app.include_router(router, prefix=PREFIX)
     app.state.instruments_runtime = router.instruments_runtime  # type: ignore[attr-defined]
     app.state.instruments_router = router
+    app.mount("/static", StaticFiles(packages=[("schouders.web", "static")]), name="static")
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fastapi.templating import Jinja2Templates
+import jinja2
 
 from schouders.config import Settings
 from schouders.instruments.register import Register, load_register
-from schouders.instruments.web import formatting
+from schouders.instruments.web import shell
 from schouders.platform.config import PlatformConfig, platform_config
 from schouders.platform.db import Database
 from schouders.platform.migrate import upgrade
@@ -27,7 +27,7 @@ class InstrumentsRuntime:
     config: PlatformConfig
     db: Database
     signer: Signer
-    templates: Jinja2Templates
+    templates: jinja2.Environment
     register: Register
     clock: Callable[[], datetime] = field(default=utcnow)
 
@@ -43,8 +43,7 @@ def create_runtime(settings: Settings, database_url: str | None = None) -> Instr
     config = platform_config(settings, database_url)
     db = Database(config.database_url)
     upgrade(db)
-    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-    formatting.install(templates.env)
+    templates = shell.environment()
     return InstrumentsRuntime(
         settings=settings,
         config=config,
