@@ -68,6 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator
         log.close()
 
 
+@pytest.mark.slow  # sets up, builds and serves with worker processes: about 20 s
 def test_served_profile_of_hulst_matches_its_published_overhead(served: str) -> None:
     response = httpx.get(f"{served}/gemeente/GM0677.json",
                          params={"jaar": 2025, "document": "begroting"}, timeout=30)
@@ -79,6 +80,7 @@ def test_served_profile_of_hulst_matches_its_published_overhead(served: str) -> 
     assert abs(overhead["waarde"] - HULST_PUBLISHED_OVERHEAD_PCT) <= 1.5, overhead["waarde"]
 
 
+@pytest.mark.slow
 def test_served_app_has_the_monitor_api_and_instruments(served: str) -> None:
     html = httpx.get(f"{served}/gemeente/GM0677", timeout=30)
     assert html.status_code == 200 and "Hulst" in html.text

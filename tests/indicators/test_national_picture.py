@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from schouders.cli import app as cli_app
 from schouders.config import Settings
 from schouders.indicators import api
 
@@ -104,3 +106,22 @@ def test_figure_7_total_reproduced_from_cached_totals(settings: Settings,
         assert ours == pytest.approx(hand, abs=1e-9)
         assert abs(ours - BMC_TOTAL_PCT[jaar]) < 0.005, (
             f"{jaar}: Schouders {ours:.3f}%, BMC Figuur 7 {BMC_TOTAL_PCT[jaar]}%")
+
+
+def test_cli_landelijk_reeel_on_the_real_snapshot(settings: Settings,
+                                                  delivered: pd.DataFrame) -> None:
+    """`schouders landelijk --reeel` shows the real change: by hand, begroting 2024 over 2023,
+    all municipalities that delivered both, deflated by CPI 2024/2023 (96,90 / 93,76)."""
+    budget = delivered[delivered["document"] == "begroting"].set_index(["jaar", "gm_code"])
+    both = budget.loc[2024].index.intersection(budget.loc[2023].index)
+    nominal = budget.loc[2024].loc[both, "lasten"].sum() / budget.loc[2023].loc[both,
+                                                                               "lasten"].sum()
+    real = (nominal / (96.90 / 93.76) - 1) * 100
+    result = CliRunner().invoke(cli_app, ["landelijk", "--reeel", "--niet-geharmoniseerd",
+                                          "--home", str(settings.home)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines()
+                if " 2024 " in line and " alle " in line)
+    cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+    assert cells[3] == f"{real:+.1f}%".replace(".", ","), (cells, real)
+    assert cells[3] != f"{(nominal - 1) * 100:+.1f}%".replace(".", ",")
