@@ -165,3 +165,17 @@ def test_an_existing_snapshot_folder_is_never_overwritten(tmp_path: Path) -> Non
     assert first_path.name == "20261204T120000Z" and second_path.name == "20261204T120000Z-2"
     [entry] = json.loads((first_path / "snapshot.json").read_text())["bestanden"]
     assert json.loads((first_path / entry["bestand"]).read_text())["value"] == [{"a": 1}]
+
+
+def test_gemeente_command_for_years_without_population(live: Settings) -> None:
+    """The live slice of 03759ned starts in 2019: 2017-2018 have no population. The command
+    shows '–' for them instead of crashing (attack probe)."""
+    from typer.testing import CliRunner
+
+    from schouders.cli import app
+
+    result = CliRunner().invoke(app, ["gemeente", "GM0007", "--home", str(live.home)])
+    assert result.exit_code == 0, result.output
+    assert "Bellingwedde" in result.output and "2017" in result.output and "–" in result.output
+    result = CliRunner().invoke(app, ["gemeente", "GM0363", "--home", str(live.home)])
+    assert result.exit_code == 0 and "2018" in result.output

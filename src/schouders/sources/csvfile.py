@@ -35,6 +35,10 @@ def read_csv_strict(
             compression=compression,
             encoding="utf-8-sig",
         )
+    except pd.errors.EmptyDataError as exc:
+        raise DataFileError(path, "bestand is leeg (zelfs de kopregel ontbreekt)",
+                            expected="kolommen " + ", ".join(required),
+                            hint=SNAPSHOT_HINT) from exc
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataFileError(
             path, f"kan niet gelezen worden als CSV: {exc}", hint=SNAPSHOT_HINT
@@ -85,3 +89,32 @@ def check_pattern(
             expected=expected,
             hint=SNAPSHOT_HINT,
         )
+
+
+def require_rows(frame: pd.DataFrame, path: Path, what: str) -> None:
+    """A file with only its header (or nothing usable) is an error, never an empty table."""
+    if frame.empty:
+        raise DataFileError(path, f"bevat geen {what} (alleen een kopregel?)", hint=SNAPSHOT_HINT)
+
+
+def require_unique(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+    """Each key once: name the line of the first repetition."""
+    duplicated = frame.duplicated(columns)
+    if duplicated.any():
+        position = int(duplicated.to_numpy().nonzero()[0][0])
+        row = frame.iloc[position]
+        raise DataFileError(
+            path, "dubbele regel voor " + ", ".join(f"{c}={row[c]}" for c in columns),
+            location=f"regel {position + 2}", expected="elke combinatie één keer",
+            hint=SNAPSHOT_HINT)
+
+
+def require_range(frame: pd.DataFrame, column: str, path: Path, low: float, high: float,
+                  expected: str) -> None:
+    values = frame[column]
+    bad = values.notna() & ((values < low) | (values > high))
+    if bad.any():
+        position = int(bad.to_numpy().nonzero()[0][0])
+        raise DataFileError(
+            path, f"onmogelijke waarde {values.iloc[position]} in kolom {column!r}",
+            location=f"regel {position + 2}", expected=expected, hint=SNAPSHOT_HINT)

@@ -19,6 +19,9 @@ from schouders.sources.csvfile import (
     numeric_column,
     read_csv_strict,
     require_file,
+    require_range,
+    require_rows,
+    require_unique,
 )
 from schouders.sources.provenance import SourceTable, file_provenance
 
@@ -148,6 +151,9 @@ def read_population(data_dir: Path) -> SourceTable:
     check_pattern(frame, "gm_code", GM_PATTERN, path, "een code als GM0363")
     frame["jaar"] = numeric_column(frame, "jaar", path, allow_empty=False, integer=True)
     frame["inwoners"] = numeric_column(frame, "aantal_inwoners", path, integer=True)
+    require_rows(frame, path, "bevolkingscijfers")
+    require_range(frame, "inwoners", path, 1, 2_000_000, "een aantal inwoners van 1 tot 2 miljoen")
+    require_unique(frame, ["gm_code", "jaar"], path)
     result = frame.dropna(subset=["inwoners"])[["gm_code", "jaar", "inwoners"]]
     return SourceTable(result, file_provenance("bevolking", path, len(result), tabel="03759ned"))
 
@@ -158,7 +164,12 @@ def read_cpi(data_dir: Path) -> SourceTable:
     frame = read_csv_strict(path, ["Perioden", "CPI"])
     annual = frame[frame["Perioden"].str.fullmatch(r"\d{4}JJ00")].copy()
     annual["jaar"] = annual["Perioden"].str[:4].astype(int)
+    if annual.empty:
+        raise DataFileError(path, "bevat geen jaarcijfers van de CPI", expected="Perioden JJJJJJ00",
+                            hint=SNAPSHOT_HINT)
     annual["waarde"] = numeric_column(annual, "CPI", path, allow_empty=False)
+    require_range(annual, "waarde", path, 1e-6, 1e6, "een positief indexcijfer")
+    require_unique(annual, ["jaar"], path)
     result = annual[["jaar", "waarde"]].assign(reeks="cpi", basisjaar=2025, bron="CBS 86141NED")
     return SourceTable(result, file_provenance("prijsindex", path, len(result), tabel="86141NED"))
 
@@ -236,6 +247,8 @@ def read_iv3_summary(data_dir: Path) -> SourceTable:
     frame["jaar"] = numeric_column(frame, "jaar", path, allow_empty=False, integer=True)
     for column in amounts:
         frame[column] = numeric_column(frame, column, path)
+    require_rows(frame, path, "Iv3-totalen")
+    require_unique(frame, ["jaar", "verslagsoort", "gm_code"], path)
     return SourceTable(
         frame, file_provenance("iv3_fact", path, len(frame), tabel="Iv3 (dataderden)")
     )
@@ -286,6 +299,31 @@ def read_iv3_breakdowns(data_dir: Path) -> SourceTable:
             hint=SNAPSHOT_HINT,
         )
     result = frame[["jaar", "document", "gm_code", "breakdown", "key1", "key2", "bedrag"]]
+    require_rows(result, path, "Iv3-uitsplitsingen")
+    _require_unique_breakdowns(frame, path)
     return SourceTable(
         result, file_provenance("iv3_fact", path, len(result), tabel="Iv3 (dataderden)")
     )
+
+
+def _require_unique_breakdowns(frame: pd.DataFrame, path: Path) -> None:
+    """Each (jaar, verslagsoort, gm_code, breakdown, key1, key2) once (DuckDB: a million rows)."""
+    key = ["jaar", "verslagsoort", "gm_code", "breakdown", "key1", "key2"]
+    con = duckdb.connect()
+    try:
+        con.register("breakdowns", frame[key])
+        repeated = con.execute(
+            f"SELECT {', '.join(key)} FROM breakdowns GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if repeated:
+        mask = pd.Series(True, index=frame.index)
+        for column, value in zip(key, repeated[0], strict=True):
+            mask &= frame[column] == value
+        second = int(frame.index[mask][1])  # the frame keeps the file's row order
+        raise DataFileError(
+            path, "dubbele regel voor " + ", ".join(f"{c}={v}" for c, v in zip(
+                key, repeated[0], strict=True)),
+            location=f"regel {second + 2}", expected="elke combinatie één keer",
+            hint=SNAPSHOT_HINT)

@@ -24,6 +24,7 @@ from schouders.warehouse.boundaries import gather_boundaries
 from schouders.warehouse.codelists import definitional_breaks
 from schouders.warehouse.concept import reapply_stored
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+from schouders.warehouse.plausibility import check_plausible
 from schouders.warehouse.steps import StepResult
 from schouders.warehouse.structure_step import gather_structure
 
@@ -67,7 +68,9 @@ def gather(settings: Settings, progress: Progress) -> LoadedData:
     if settings.data_dir is not None:
         from schouders.warehouse.from_snapshot import gather_snapshot
 
-        return gather_snapshot(settings.data_dir, progress)
+        loaded = gather_snapshot(settings.data_dir, progress)
+        check_plausible(loaded, live=False)
+        return loaded
     from schouders.warehouse.from_live import gather_live
 
     return gather_live(settings, progress)
@@ -160,5 +163,13 @@ def check_unique_facts(con: duckdb.DuckDBPyConnection) -> None:
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
     con.register("incoming", frame[columns])
-    con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
-    con.unregister("incoming")
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    except (duckdb.ConstraintException, duckdb.ConversionException) as exc:
+        raise SchoudersError(
+            f"De bron levert ongeldige of dubbele rijen voor {table}: {exc}",
+            "Controleer de bron (snapshotmap of download); het bestaande warehouse is niet "
+            "gewijzigd.",
+        ) from exc
+    finally:
+        con.unregister("incoming")

@@ -24,6 +24,7 @@ from schouders.sources.raw_snapshot import RawRecorder, RawReplay, SnapshotWrite
 from schouders.sources.snapshot import FIRST_YEAR, chain_index
 from schouders.warehouse.iv3_facts import facts_from_raw
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+from schouders.warehouse.plausibility import check_plausible
 
 DOCUMENT_KEYS = {"begroting": "X000", "jaarrekening": "X005"}
 RAW_DIR = "raw"  # <home>/raw/<UTC timestamp>/: the raw snapshots of live builds
@@ -42,6 +43,7 @@ def gather_live(
     if replay is not None:
         datasets_replay = RawReplay(replay, "datasets")
         loaded = _gather(datasets_replay, RawReplay(replay, "dataderden"), settings, progress)
+        check_plausible(loaded, live=True)
         created = datetime.fromisoformat(datasets_replay.created).replace(tzinfo=None)
         loaded.provenance = [dataclasses.replace(
             item, locatie=f"ruwe snapshot {replay}: {item.locatie}", opgehaald_op=created)
@@ -55,6 +57,7 @@ def gather_live(
         ) as dataderden:
             loaded = _gather(RawRecorder(datasets, "datasets", writer),
                              RawRecorder(dataderden, "dataderden", writer), settings, progress)
+        check_plausible(loaded, live=True)  # an implausible download is not kept as snapshot
         path = writer.finish()
     except BaseException:
         writer.abandon()
