@@ -41,6 +41,11 @@ SLOW_ELSEWHERE = {
         "a real build killed in a subprocess and rebuilt, about 10 s",
     "tests/web/test_web_units.py::test_serve_runs_several_uvicorn_workers":
         "starts uvicorn worker processes, about 9 s",
+    "tests/warehouse/test_plausibility.py::"
+    "test_live_code_list_cut_short_without_a_count_fails_the_build":
+        "a live build through the CBS stand-in, about 25 s",
+    "tests/warehouse/test_plausibility.py::test_truncated_population_file_fails":
+        "a real build that fails late, about 5 s",
 }
 
 
