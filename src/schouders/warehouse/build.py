@@ -24,6 +24,7 @@ from schouders.warehouse.boundaries import gather_boundaries
 from schouders.warehouse.codelists import definitional_breaks
 from schouders.warehouse.concept import reapply_stored
 from schouders.warehouse.loaded import LoadedData, Progress, no_progress
+from schouders.warehouse.lock import say_on_stderr, writer_lock
 from schouders.warehouse.plausibility import check_plausible
 from schouders.warehouse.steps import StepResult
 from schouders.warehouse.structure_step import gather_structure
@@ -44,12 +45,19 @@ class BuildReport:
 def build_warehouse(settings: Settings, progress: Progress = no_progress) -> BuildReport:
     started = time.perf_counter()
     target = settings.warehouse_path
-    with atomic_duckdb(target) as con:
+    loaded = gather(settings, progress)
+    steps = gather_steps(settings)
+
+    def waiting(message: str) -> None:
+        say_on_stderr(message)
+        progress(message, 0, 1)
+
+    with writer_lock(settings, "de bouw van het warehouse", waiting), \
+            atomic_duckdb(target) as con:
         con.execute(resources.files("schouders.warehouse").joinpath("schema.sql").read_text())
-        loaded = gather(settings, progress)
         progress("warehouse schrijven", 0, 1)
         counts = write(con, loaded)
-        extra = write_steps(con, gather_steps(settings))
+        extra = write_steps(con, steps)
         counts["herkomst"] += extra.pop("herkomst", 0)
         counts.update(extra)
         warnings = reapply_stored(con, settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +18,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from schouders.atomic_duckdb import TEMP_MARKER, remove_stale_temp_files
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.sources.iv3_delivery import Iv3Delivery, read_delivery
 from schouders.warehouse.iv3_facts import FACT_COLUMNS, facts_from_raw
+from schouders.warehouse.lock import Notify, say_on_stderr, writer_lock
 from schouders.warehouse.store import open_warehouse
 
 CONCEPT_PREFIX = "concept-"
@@ -51,39 +54,73 @@ def definitions_dir_for(settings: Settings, definitions: Path | None) -> Path:
 
 
 def add_concept_delivery(
-    settings: Settings, path: Path, definitions: Path | None = None
+    settings: Settings, path: Path, definitions: Path | None = None,
+    notify: Notify = say_on_stderr,
 ) -> ConceptResult:
+    """Validate, store and apply a delivery; one writer at a time (waits for a running build).
+
+    The warehouse is copied to a temporary file named like the builder's
+    (``.warehouse.duckdb.building-<pid>.<random>``), changed there and swapped in; a killed
+    process leaves only that file, which the next writer removes (its process is gone).
+    """
     delivery = read_delivery(path, definitions_dir_for(settings, definitions))
-    con = open_warehouse(settings)
-    try:
-        existed = con.execute(
-            "SELECT count(*) FROM gemeente_jaar WHERE gm_code = ? AND jaar = ?",
-            [delivery.gm_code, delivery.jaar],
-        ).fetchall()[0][0]
-    finally:
-        con.close()
-    if not existed:
-        raise SchoudersError(
-            f"{path}: gemeente {delivery.gm_code} bestond niet op 1 januari {delivery.jaar}.",
-            "Controleer het overheidsnummer in de metadata van de levering.",
-        )
-    target_dir = deliveries_dir(settings)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    stored = target_dir / f"{delivery.gm_code}_{delivery.jaar}_{delivery.document}.json"
     warehouse = settings.warehouse_path
-    temp = warehouse.with_name(f".{warehouse.name}.concept-{os.getpid()}")
-    shutil.copyfile(settings.warehouse_path, temp)
-    try:
-        with duckdb.connect(str(temp)) as writable:
-            count = apply_delivery(writable, delivery)
-        staged = stored.with_name(stored.name + ".tmp")
-        shutil.copyfile(path, staged)
-        os.replace(temp, settings.warehouse_path)
-        os.replace(staged, stored)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with writer_lock(settings, f"het laden van {path.name}", notify):
+        remove_stale_temp_files(warehouse)
+        _remove_stale_staged(settings)
+        con = open_warehouse(settings)
+        try:
+            existed = con.execute(
+                "SELECT count(*) FROM gemeente_jaar WHERE gm_code = ? AND jaar = ?",
+                [delivery.gm_code, delivery.jaar],
+            ).fetchall()[0][0]
+        finally:
+            con.close()
+        if not existed:
+            raise SchoudersError(
+                f"{path}: gemeente {delivery.gm_code} bestond niet op 1 januari {delivery.jaar}.",
+                "Controleer het overheidsnummer in de metadata van de levering.",
+            )
+        target_dir = deliveries_dir(settings)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        stored = target_dir / f"{delivery.gm_code}_{delivery.jaar}_{delivery.document}.json"
+        temp = warehouse.with_name(
+            f".{warehouse.name}{TEMP_MARKER}{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        staged = target_dir / f".{stored.name}{TEMP_MARKER}{os.getpid()}"
+        try:
+            shutil.copyfile(warehouse, temp)
+            with duckdb.connect(str(temp)) as writable:
+                count = apply_delivery(writable, delivery)
+            shutil.copyfile(path, staged)
+            os.replace(temp, warehouse)
+            os.replace(staged, stored)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+            staged.unlink(missing_ok=True)
+            raise
     return ConceptResult(delivery, CONCEPT_PREFIX + delivery.document, stored, count)
+
+
+def _remove_stale_staged(settings: Settings) -> None:
+    """Leftovers of killed deliveries: staged copies and the older ``.concept-<pid>`` names."""
+    candidates = [*deliveries_dir(settings).glob(f".*{TEMP_MARKER}*"),
+                  *settings.home.glob(f".{settings.warehouse_path.name}.concept-*")]
+    for leftover in candidates:
+        pid_text = leftover.name.rsplit("-", 1)[-1].split(".", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+            continue
+        leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def apply_delivery(con: duckdb.DuckDBPyConnection, delivery: Iv3Delivery) -> int:
