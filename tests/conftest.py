@@ -46,6 +46,8 @@ SLOW_ELSEWHERE = {
         "a live build through the CBS stand-in, about 25 s",
     "tests/warehouse/test_plausibility.py::test_truncated_population_file_fails":
         "a real build that fails late, about 5 s",
+    "tests/warehouse/test_writer_lock.py::test_delivery_during_a_build_waits_and_neither_is_lost":
+        "a real build in a subprocess, about 7 s",
 }
 
 
