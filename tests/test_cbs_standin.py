@@ -280,6 +280,17 @@ def test_trickling_server_is_cut_off_by_the_deadline(
     assert time.monotonic() - started < 10
 
 
+def test_a_whole_download_is_bounded_by_its_deadline(cbs: CBSStandIn) -> None:
+    """Every page trickles just within the per-request deadline; the download as a whole
+    is stopped by the per-download deadline instead of running for hours."""
+    cbs.trickle_seconds = 0.02
+    cbs.faults.add("TypedDataSet", "trickle", times=1000)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline per download"):
+        download_2023(cbs, deadline=0.3, download_deadline=1.5, timeout=5.0)
+    assert time.monotonic() - started < 8
+
+
 def test_dimensions_and_catalogue_are_downloaded_with_a_count(cbs: CBSStandIn) -> None:
     iv3 = source(cbs)
     try:

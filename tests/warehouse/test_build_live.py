@@ -179,3 +179,17 @@ def test_gemeente_command_for_years_without_population(live: Settings) -> None:
     assert "Bellingwedde" in result.output and "2017" in result.output and "–" in result.output
     result = CliRunner().invoke(app, ["gemeente", "GM0363", "--home", str(live.home)])
     assert result.exit_code == 0 and "2018" in result.output
+
+
+def test_deadlines_are_configurable_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from schouders.errors import SchoudersError
+    from schouders.warehouse.from_live import client
+
+    settings = Settings(home=Path("/nonexistent"), data_dir=None)
+    monkeypatch.setenv("SCHOUDERS_CBS_DEADLINE", "12.5")
+    monkeypatch.setenv("SCHOUDERS_CBS_DOWNLOAD_DEADLINE", "600")
+    with client(settings, "http://127.0.0.1:1") as configured:
+        assert (configured.deadline, configured.download_deadline) == (12.5, 600.0)
+    monkeypatch.setenv("SCHOUDERS_CBS_DEADLINE", "nooit")
+    with pytest.raises(SchoudersError, match="SCHOUDERS_CBS_DEADLINE='nooit' is geen positief"):
+        client(settings, "http://127.0.0.1:1")

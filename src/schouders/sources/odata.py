@@ -32,6 +32,7 @@ MAX_BACKOFF = 60.0
 RESUME_HINT = "Probeer het later opnieuw; de download gaat verder waar hij gebleven was."
 NEXT_LINK_KEYS = ("@odata.nextLink", "odata.nextLink")
 DEFAULT_DEADLINE = 300.0
+DEFAULT_DOWNLOAD_DEADLINE = 4 * 3600.0
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 COUNT_KEYS = ("@odata.count", "odata.count")
@@ -95,6 +96,7 @@ class ODataClient:
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
         deadline: float = DEFAULT_DEADLINE,
+        download_deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
@@ -102,6 +104,11 @@ class ODataClient:
         #: Seconds one request may take in total (connect, headers and the whole body); a server
         #: that trickles bytes is cut off and the request retried like a time-out.
         self.deadline = deadline
+        #: Seconds one whole ``fetch_all`` (all pages, waits and retries) may take; None = no
+        #: limit beyond the per-request deadline and the bounded retries. An interrupted download
+        #: keeps its journal and resumes on the next run.
+        self.download_deadline = download_deadline
+        self._download_ends: float | None = None
         self._sleep: Callable[[float], None] = time.sleep
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
@@ -136,18 +143,30 @@ class ODataClient:
         url = self.url(url_or_path, params)
         last = ""
         for attempt in range(self.max_retries + 1):
+            self._check_download_deadline(url)
             try:
                 return self._attempt(url)
             except _Retryable as failure:
                 last = failure.reason
                 if attempt == self.max_retries:
                     break
-                self._sleep(self._delay(attempt, failure.retry_after))
+                delay = self._delay(attempt, failure.retry_after)
+                if self._download_ends is not None:
+                    delay = max(0.0, min(delay, self._download_ends - time.monotonic()))
+                self._sleep(delay)
         raise DownloadError(
             f"Download van {url} mislukt na {self.max_retries + 1} pogingen "
             f"(laatste fout: {last}).",
             "CBS is mogelijk tijdelijk onbereikbaar of overbelast. " + RESUME_HINT,
         )
+
+    def _check_download_deadline(self, url: str) -> None:
+        if self._download_ends is not None and time.monotonic() > self._download_ends:
+            raise DownloadError(
+                f"De download via {url} duurde langer dan {self.download_deadline:g} s "
+                "(deadline per download); de server is te traag of houdt de verbinding bezet.",
+                "Probeer het later opnieuw; de download gaat verder waar hij gebleven was "
+                "(SCHOUDERS_CBS_DOWNLOAD_DEADLINE stelt de grens in).")
 
     def on_base(self, url: str) -> bool:
         """Whether ``url`` lies below the configured service root (same scheme, host, port)."""
@@ -186,14 +205,17 @@ class ODataClient:
     def _get(self, url: str, started: float) -> tuple[int, httpx.Headers, bytes]:
         """Status, headers and the whole (decoded) body of one GET, within the deadline."""
         late = f"het antwoord duurde langer dan {self.deadline:g} s (deadline per verzoek)"
+        ends = started + self.deadline
+        if self._download_ends is not None and self._download_ends < ends:
+            ends = self._download_ends
         try:
             with self._http.stream("GET", url) as response:
                 chunks = []
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
-                    if time.monotonic() - started > self.deadline:
+                    if time.monotonic() > ends:
                         raise _Retryable(late)
-                if time.monotonic() - started > self.deadline:
+                if time.monotonic() > ends:
                     raise _Retryable(late)
                 return response.status_code, response.headers, b"".join(chunks)
         except httpx.TimeoutException as error:
@@ -255,6 +277,17 @@ class ODataClient:
         reported count is still met.
         """
         start = self.url(url_or_path, params)
+        outer = self._download_ends is None
+        if outer and self.download_deadline is not None:
+            self._download_ends = time.monotonic() + self.download_deadline
+        try:
+            return self._fetch_all(start, journal_dir, progress, key)
+        finally:
+            if outer:
+                self._download_ends = None
+
+    def _fetch_all(self, start: str, journal_dir: Path | None, progress: Progress | None,
+                   key: Sequence[str] | None) -> list[dict]:
         journal = _Journal(Path(journal_dir), start) if journal_dir is not None else None
         rows: list[dict] = []
         visited: set[str] = set()

@@ -18,7 +18,12 @@ from schouders.config import Settings
 from schouders.errors import DownloadError, SchoudersError
 from schouders.sources.cbs_iv3 import Iv3Source
 from schouders.sources.cbs_opendata import OpenDataSource, parse_herindelingen
-from schouders.sources.odata import DEFAULT_DEADLINE, Fetcher, ODataClient
+from schouders.sources.odata import (
+    DEFAULT_DEADLINE,
+    DEFAULT_DOWNLOAD_DEADLINE,
+    Fetcher,
+    ODataClient,
+)
 from schouders.sources.provenance import Provenance, download_provenance
 from schouders.sources.raw_snapshot import RawRecorder, RawReplay, SnapshotWriter
 from schouders.sources.snapshot import FIRST_YEAR, chain_index
@@ -68,23 +73,26 @@ def gather_live(
 
 
 def client(settings: Settings, base_url: str) -> ODataClient:
-    """A client with the build's retry policy; SCHOUDERS_CBS_DEADLINE (seconds) bounds every
-    single request, including a body that trickles in (default 300 s)."""
+    """A client with the build's retry policy. SCHOUDERS_CBS_DEADLINE (seconds, default 300)
+    bounds every single request including a body that trickles in; SCHOUDERS_CBS_DOWNLOAD_DEADLINE
+    (default 4 h) bounds one whole paged download with its retries."""
     return ODataClient(base_url, max_retries=settings.retries, backoff=settings.backoff,
-                       deadline=download_deadline())
+                       deadline=seconds_from_env("SCHOUDERS_CBS_DEADLINE", DEFAULT_DEADLINE),
+                       download_deadline=seconds_from_env("SCHOUDERS_CBS_DOWNLOAD_DEADLINE",
+                                                          DEFAULT_DOWNLOAD_DEADLINE))
 
 
-def download_deadline() -> float:
-    text = os.environ.get("SCHOUDERS_CBS_DEADLINE", "").strip()
+def seconds_from_env(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
     if not text:
-        return DEFAULT_DEADLINE
+        return default
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not value > 0:
-        raise SchoudersError(f"SCHOUDERS_CBS_DEADLINE={text!r} is geen positief aantal seconden.",
-                             "Geef bijvoorbeeld SCHOUDERS_CBS_DEADLINE=300 of laat hem weg.")
+        raise SchoudersError(f"{name}={text!r} is geen positief aantal seconden.",
+                             f"Geef bijvoorbeeld {name}={default:g} of laat hem weg.")
     return value
 
 
