@@ -196,9 +196,20 @@ def test_national_picture_has_cpi_and_honest_map_notice(client: TestClient) -> N
     series = {row["reeks"] for row in data["trends"]}
     assert {"lasten_totaal", "lasten_fysiek", "cpi"} <= series
     assert any(row["klasse"] is not None for row in data["trends"])
+    # the default year (accounts 2024) has no boundaries in the snapshot: say so, no fake map
+    assert data["verdeling"]["keuzes"]["jaar"] == 2024
     assert data["verdeling"]["kaart"]["beschikbaar"] is False
+    assert data["kaartjaren"] == [2021, 2022, 2026]  # cartomap snapshot, SOURCES.md section 12
     html = client.get("/landelijk").text
     assert "geen gemeentegrenzen" in html and "Verdeling per provincie" in html
+
+
+def test_national_map_is_drawn_from_real_boundaries(client: TestClient) -> None:
+    data = client.get("/landelijk.json?jaar=2022").json()
+    assert data["verdeling"]["kaart"] == {"beschikbaar": True, "jaar": 2022,
+                                          "bron": data["verdeling"]["kaart"]["bron"]}
+    html = client.get("/landelijk?jaar=2022").text
+    assert 'id="kaart"' in html and '"geoshape"' in html
 
 
 def test_indicator_page_definition_and_distribution(client: TestClient) -> None:

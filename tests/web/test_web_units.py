@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from schouders.service.codes import normalise_gm_code
-from schouders.service.geometry import find_boundary_files
 from schouders.web import charts
 from schouders.web.i18n import ENGLISH, Translator
 from schouders.web.server import default_workers
@@ -82,16 +81,11 @@ def test_chart_templates_are_not_shared_between_requests() -> None:
     assert first["description"] == "a" and second["description"] == "b"
 
 
-def test_boundaries_are_found_only_when_real_geometry_exists(tmp_path: Path,
-                                                             data_dir: Path) -> None:
-    assert find_boundary_files(data_dir) == {}  # the snapshot has no municipal geometry
+def test_choropleth_spec_from_a_feature_collection() -> None:
     collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"statcode": "GM0363"},
+        {"type": "Feature", "properties": {"gm_code": "GM0363"},
          "geometry": {"type": "Polygon", "coordinates": [[[4.8, 52.3], [5.0, 52.3],
                                                           [5.0, 52.4], [4.8, 52.3]]]}}]}
-    (tmp_path / "gemeenten_2024.geojson").write_text(json.dumps(collection), encoding="utf-8")
-    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
-    assert list(find_boundary_files(tmp_path)) == [2024]
     spec = charts.choropleth("nl", "%", "kaart", collection, [{"gm_code": "GM0363", "v": 1.0,
                                                                 "naam": "Amsterdam"}])
     assert spec["mark"]["type"] == "geoshape" and spec["datasets"]["shapes"]

@@ -96,8 +96,7 @@ def build_compare(
             if pd.notna(value):
                 points.append(ComparePoint(jaar=int(year), reeks=names.get(code, code),
                                            gm_code=code, v=round(float(value), 2)))
-    years = values.years_of(choices.document) or sorted(
-        {int(y) for y in values.values["jaar"].unique()})
+    years = values.years_of(choices.document) or values.years
     return ComparePage(
         gemeenten=[NamedCode(gm_code=code, naam=names.get(code, code)) for code in codes],
         groep=groep, groep_naam=group_label,

@@ -43,7 +43,7 @@ def build_distribution(web: WebState, code: str, *, jaar: int | None, document: 
 
 
 def distribution(web: WebState, info: Indicator, choices: Choices, lang: str) -> Distribution:
-    from schouders.service.geometry import map_year
+    from schouders.service.geometry import map_source
 
     values = panel(web, None)
     table = values.slice(choices.jaar, choices.document, choices.reeel)
@@ -67,7 +67,7 @@ def distribution(web: WebState, info: Indicator, choices: Choices, lang: str) ->
     by_province: dict[str, list[float]] = {}
     for r in present:
         by_province.setdefault(r.provincie, []).append(float(r.waarde))  # type: ignore[arg-type]
-    boundary_year = map_year(web, choices.jaar)
+    boundary_source = map_source(web, choices.jaar)
     return Distribution(
         indicator=IndicatorLabel(code=info.code, naam=label(info, lang), eenheid=info.eenheid),
         keuzes=DistributionChoices(jaar=choices.jaar, document=choices.document,
@@ -81,9 +81,9 @@ def distribution(web: WebState, info: Indicator, choices: Choices, lang: str) ->
                                                                 3), n=len(vals))
                        for prov, vals in sorted(by_province.items())],
         gemeenten=rows,
-        kaart=MapInfo(beschikbaar=boundary_year is not None, jaar=boundary_year,
-                      bron=None if boundary_year is None else "CBS Wijk- en buurtkaart / "
-                      "cartomap (gemeentegrenzen)"),
+        kaart=MapInfo(beschikbaar=boundary_source is not None,
+                      jaar=None if boundary_source is None else choices.jaar,
+                      bron=boundary_source),
     )
 
 

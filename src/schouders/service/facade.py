@@ -141,7 +141,7 @@ class Service:
         """The panel: indicator, gm_code, jaar, document, waarde, waarde_reeel (long)."""
         from schouders.service.panel import panel
 
-        return panel(self.state, peiljaar).values
+        return panel(self.state, peiljaar).long()
 
     def warm(self) -> None:
         from schouders.service.warmup import warm

@@ -29,6 +29,9 @@ def available_years(web: WebState) -> list[int]:
     return web.cached("boundary-years", lambda: boundary_years(web.cursor()))
 
 
-def map_year(web: WebState, year: int) -> int | None:
-    """The year whose boundaries a map of ``year`` is drawn on (that year itself), or None."""
-    return year if year in available_years(web) else None
+def map_source(web: WebState, year: int) -> str | None:
+    """Where the boundaries for a map of ``year`` come from, or None when there are none."""
+    if year not in available_years(web):
+        return None
+    found = boundaries(web, year)
+    return None if found is None else str(found["bron"])

@@ -10,7 +10,7 @@ from schouders.errors import UnknownMunicipalityError
 from schouders.service.codes import is_gm_code, normalise_gm_code
 from schouders.service.state import WebState
 from schouders.warehouse.lookup import Municipality, search_municipalities
-from schouders.warehouse.profile import basic_facts
+from schouders.warehouse.profile import herindeling_lines
 
 MAX_SEARCH_LENGTH = 100
 # Starting points on the start page: the four largest cities and a few of the 2020 case
@@ -123,7 +123,13 @@ def facts(web: WebState, gm_code: str) -> dict[str, object]:
 
     def compute() -> dict[str, object]:
         con = web.cursor()
-        basic = basic_facts(con, gm_code)
+        province = con.execute(
+            "SELECT provincie_naam FROM gemeente WHERE gm_code = ?", [gm_code]).fetchone()
+        inhabitants = con.execute(
+            """
+            SELECT g.jaar, b.inwoners FROM gemeente_jaar g
+            LEFT JOIN bevolking b USING (gm_code, jaar) WHERE g.gm_code = ? ORDER BY g.jaar
+            """, [gm_code]).df()
         deliveries = con.execute(
             """
             SELECT jaar, document, status, reden FROM iv3_levering
@@ -131,8 +137,8 @@ def facts(web: WebState, gm_code: str) -> dict[str, object]:
             """,
             [gm_code],
         ).df()
-        return {"provincie": basic.provincie, "jaren": basic.years,
-                "leveringen": deliveries, "herindelingen": basic.herindelingen}
+        return {"provincie": province[0] if province else None, "jaren": inhabitants,
+                "leveringen": deliveries, "herindelingen": herindeling_lines(con, gm_code)}
 
     return web.cached(("facts", gm_code), compute)
 

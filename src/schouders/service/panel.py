@@ -1,8 +1,13 @@
-"""All indicator values of all municipalities, years and documents, held in memory per process.
+"""All indicator values of all municipalities, years and documents, as wide DuckDB tables.
 
-Values come from the indicator engine (one DuckDB pass over the warehouse, ~1 s) and are kept as
-wide slices per (jaar, document) so a profile or comparison is a few in-memory lookups. With a
-reference year (peiljaar) the values are computed on harmonised boundaries instead.
+The panel on each year's own boundaries is precomputed once per build into ``service.duckdb``
+(:mod:`schouders.service.precompute`); every worker reads it (a few thousand rows, one query)
+instead of computing it, so a first request is as fast as any other. A slice (one year and
+document, all municipalities) or a series (one municipality, all years) is then an index
+lookup, memoised per process until the warehouse changes.
+
+With a reference year (peiljaar) the values are computed on harmonised boundaries instead, on
+first use, into an in-process DuckDB table of the same shape.
 
 Real euros come from the engine's deflation (``schouders.indicators.prices``) with the CPI
 (CBS 86141NED) in prices of its latest year; years without a CPI figure have no real value
@@ -11,96 +16,133 @@ Real euros come from the engine's deflation (``schouders.indicators.prices``) wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from schouders.indicators.catalogue import Catalogue
-from schouders.indicators.prices import affine
-from schouders.service.catalogue import engine_catalogue
 from schouders.service.state import WebState
 
 DOCUMENTS = ("begroting", "jaarrekening")
 DEFLATOR = "cpi"
-
-
-@dataclass
-class Panel:
-    values: pd.DataFrame  # indicator, gm_code, jaar, document, waarde, waarde_reeel
-    cpi: dict[int, float]
-    cpi_base_year: int | None
-    peiljaar: int | None
-    _slices: dict[tuple[int, str, bool], pd.DataFrame] = field(default_factory=dict)
-    _by_gm: dict[bool, pd.DataFrame] = field(default_factory=dict)
-    _series: dict[tuple[str, str, bool], pd.DataFrame] = field(default_factory=dict)
-
-    _years: dict[str, list[int]] = field(default_factory=dict)
-
-    @property
-    def years(self) -> list[int]:
-        return self.years_of(None)
-
-    def years_of(self, document: str | None) -> list[int]:
-        """Years with values (for one document, or any)."""
-        key = document or "*"
-        found = self._years.get(key)
-        if found is None:
-            values = self.values
-            column = values["jaar"] if document is None else values.loc[
-                values["document"] == document, "jaar"]
-            found = self._years[key] = sorted(int(year) for year in column.unique())
-        return found
-
-    def slice(self, jaar: int, document: str, real: bool = False) -> pd.DataFrame:
-        """Wide table: index gm_code, one column per indicator (NaN = no value)."""
-        return self._slices.get((jaar, document, real), _EMPTY)
-
-    def series(self, gm_code: str, document: str, real: bool = False) -> pd.DataFrame:
-        """Wide table for one municipality: index jaar, one column per indicator."""
-        key = (gm_code, document, real)
-        found = self._series.get(key)
-        if found is None:
-            wide = self._by_gm.get(real)
-            try:
-                found = wide.loc[(gm_code, document)] if wide is not None else _EMPTY
-            except KeyError:
-                found = _EMPTY
-            self._series[key] = found
-        return found
-
-
+KEYS = ("gm_code", "jaar", "document", "prijzen")
 _EMPTY = pd.DataFrame()
 
 
+class Panel:
+    """Wide indicator values (one column per indicator code), read once from DuckDB.
+
+    The whole table is small (a few thousand rows), so it is read in one query when the panel
+    is opened and then served from memory: a slice or series is an index lookup.
+    """
+
+    def __init__(self, frame: pd.DataFrame, cpi_base_year: int | None,
+                 peiljaar: int | None) -> None:
+        self.cpi_base_year = cpi_base_year
+        self.peiljaar = peiljaar
+        self._indicators = [column for column in frame.columns if column not in KEYS]
+        self._values = frame[self._indicators].to_numpy(dtype=float)
+        self._jaar = frame["jaar"].to_numpy()
+        self._gm = frame["gm_code"].to_numpy()
+        self._by_slice = frame.groupby(["jaar", "document", "prijzen"], sort=False).indices
+        self._by_series = frame.groupby(["gm_code", "document", "prijzen"], sort=False).indices
+        self._years = {document: sorted({int(j) for (j, d, _p) in self._by_slice
+                                         if d == document}) for document in DOCUMENTS}
+        self._all_years = sorted({int(j) for (j, _d, _p) in self._by_slice})
+        self._codes = frozenset(self._gm)
+        self._memo: dict[tuple[object, ...], pd.DataFrame] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def read(cls, connection: duckdb.DuckDBPyConnection, table: str,
+             cpi_base_year: int | None, peiljaar: int | None) -> Panel:
+        frame = connection.execute(f"SELECT * FROM {table}").df()
+        return cls(frame, cpi_base_year, peiljaar)
+
+    @property
+    def indicators(self) -> list[str]:
+        return self._indicators
+
+    @property
+    def years(self) -> list[int]:
+        return self._all_years
+
+    def years_of(self, document: str | None) -> list[int]:
+        """Years with values (for one document, or any)."""
+        return self._all_years if document is None else self._years.get(document, [])
+
+    def has(self, gm_code: str) -> bool:
+        return gm_code in self._codes
+
+    def slice(self, jaar: int, document: str, real: bool = False) -> pd.DataFrame:
+        """Wide table: index gm_code, one column per indicator (NaN = no value)."""
+        return self._table(self._by_slice, (jaar, document, _prices(real)), self._gm, "gm_code")
+
+    def series(self, gm_code: str, document: str, real: bool = False) -> pd.DataFrame:
+        """Wide table for one municipality: index jaar, one column per indicator."""
+        return self._table(self._by_series, (gm_code, document, _prices(real)), self._jaar,
+                           "jaar")
+
+    def _table(self, groups: dict, key: tuple[object, ...], index: object,
+               name: str) -> pd.DataFrame:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        rows = groups.get(key)
+        if rows is None:
+            return _EMPTY
+        order = rows[np.argsort(index[rows], kind="stable")]  # type: ignore[index]
+        found = pd.DataFrame(self._values[order], columns=pd.Index(self._indicators,
+                                                                   name="indicator"),
+                             index=pd.Index(index[order], name=name))  # type: ignore[index]
+        with self._lock:
+            self._memo[key] = found
+        return found
+
+    def long(self) -> pd.DataFrame:
+        """indicator, gm_code, jaar, document, waarde, waarde_reeel (for exports)."""
+        parts = []
+        for real in (False, True):
+            for (jaar, document, prijzen), _rows in self._by_slice.items():
+                if prijzen != _prices(real):
+                    continue
+                frame = self.slice(jaar, document, real).stack().rename(
+                    "waarde_reeel" if real else "waarde").reset_index()
+                parts.append(frame.assign(jaar=int(jaar), document=document))
+        nominal = pd.concat([p for p in parts if "waarde" in p], ignore_index=True)
+        real_part = pd.concat([p for p in parts if "waarde_reeel" in p], ignore_index=True)
+        return nominal.merge(real_part, on=["indicator", "gm_code", "jaar", "document"],
+                             how="left")
+
+
+def _prices(real: bool) -> str:
+    return "reeel" if real else "nominaal"
+
+
 def panel(web: WebState, peiljaar: int | None = None) -> Panel:
-    return web.cached(("panel", peiljaar), lambda: build_panel(web, peiljaar))
+    return web.cached(("panel", peiljaar), lambda: open_panel(web, peiljaar))
 
 
-def build_panel(web: WebState, peiljaar: int | None) -> Panel:
+def open_panel(web: WebState, peiljaar: int | None) -> Panel:
+    from schouders.service.precompute import (
+        PANEL_TABLE,
+        ensure_service_tables,
+        open_service_tables,
+        wide_panel,
+    )
+
+    if peiljaar is None:
+        ensure_service_tables(web.settings)
+        connection, base = open_service_tables(web.settings)
+        try:
+            return Panel.read(connection, PANEL_TABLE, base, None)
+        finally:
+            connection.close()
     from schouders.service.engine import compute_values
 
-    con = web.cursor()
-    values = compute_values(con, peiljaar)
-    prices = con.execute("SELECT reeks, jaar, waarde FROM prijsindex").df()
-    cpi = {int(jaar): float(waarde) for reeks, jaar, waarde in prices.itertuples(index=False)
-           if reeks == DEFLATOR}
-    base = max(cpi) if cpi else None
-    values["waarde_reeel"] = real_values(values, engine_catalogue(web), prices, base)
-    result = Panel(values, cpi, base, peiljaar)
-    for real, column in ((False, "waarde"), (True, "waarde_reeel")):
-        wide = values.pivot(index=["jaar", "document", "gm_code"], columns="indicator",
-                            values=column)
-        for (jaar, document), part in wide.groupby(level=[0, 1], sort=False):
-            result._slices[(int(jaar), str(document), real)] = part.droplevel([0, 1])
-        result._by_gm[real] = wide.reorder_levels([2, 1, 0]).sort_index()
-    return result
-
-
-def real_values(values: pd.DataFrame, catalogue: Catalogue, prices: pd.DataFrame,
-                base: int | None) -> pd.Series:
-    """The engine's deflation (schouders.indicators.prices) in prices of ``base``."""
-    if base is None:
-        return pd.Series(np.nan, index=values.index)
-    a, b, _notes = affine(values, catalogue, prices, DEFLATOR, base)
-    return pd.Series(values["waarde"].to_numpy(dtype=float) * a + b, index=values.index)
+    values = compute_values(web.cursor(), peiljaar)
+    prices = web.cursor().execute("SELECT reeks, jaar, waarde FROM prijsindex").df()
+    with duckdb.connect(":memory:") as connection:
+        base = wide_panel(connection, values, prices)
+        return Panel.read(connection, PANEL_TABLE, base, peiljaar)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from schouders.errors import SchoudersError
@@ -101,7 +102,7 @@ def _signal_fields(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _exists_in(values: Panel, gm: str) -> bool:
-    return bool((values.values["gm_code"] == gm).any())
+    return values.has(gm)
 
 
 def _default_year_for(values: Panel, gm: str, document: str) -> int | None:
@@ -142,6 +143,7 @@ def _headline(web: WebState, values: Panel, gm: str, choices: Choices, found: Po
     table = values.slice(choices.jaar, choices.document, choices.reeel)
     members = [m for m in found.members if m in table.index and m != gm] \
         if not table.empty else []
+    peer_table = table.loc[members] if members else table.iloc[0:0]
     own_missing = status.status != "geleverd"
     rows = []
     for item in headline_indicators(web):
@@ -154,8 +156,8 @@ def _headline(web: WebState, values: Panel, gm: str, choices: Choices, found: Po
             leeg["waarde"] = MISSING
         elif own_value is None:
             leeg["waarde"] = _why_empty(values, choices, item.code, gm)
-        peer_values = table.loc[members, item.code].dropna() if members else pd.Series(
-            dtype=float)
+        peer_values = peer_table[item.code].to_numpy()
+        peer_values = peer_values[~np.isnan(peer_values)]
         rows.append(PositionRow(
             indicator=item.code, naam=label(item, lang), eenheid=item.eenheid,
             richting=item.richting, waarde=own_value,

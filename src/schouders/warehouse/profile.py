@@ -44,6 +44,12 @@ def basic_facts(con: duckdb.DuckDBPyConnection, gm_code: str) -> BasicFacts:
     ).df()
     for column in ("begroting", "jaarrekening"):
         years[column] = years[column].map(_as_amount)
+    lines = herindeling_lines(con, gm_code)
+    return BasicFacts(gm_code, provincie[0] if provincie else None, years, lines)
+
+
+def herindeling_lines(con: duckdb.DuckDBPyConnection, gm_code: str) -> list[str]:
+    """The herindelingen a municipality took part in, one readable Dutch line each."""
     events = con.execute(
         """
         SELECT datum, soort, oude_gm_code, oude_gm_naam, nieuwe_gm_code, nieuwe_gm_naam, aandeel
@@ -56,7 +62,7 @@ def basic_facts(con: duckdb.DuckDBPyConnection, gm_code: str) -> BasicFacts:
         share_text = "" if share >= 0.999 else f" (deels: {share:.0%} van de inwoners)"
         verb = "hernoemd tot" if soort == "naamswijziging_met_nieuwe_code" else "opgegaan in"
         lines.append(f"{datum:%d-%m-%Y}: {old_name} ({old}) {verb} {new_name} ({new}){share_text}")
-    return BasicFacts(gm_code, provincie[0] if provincie else None, years, lines)
+    return lines
 
 
 def _as_amount(value: object) -> object:
