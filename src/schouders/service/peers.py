@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from schouders.indicators.peers import SIZE_CLASSES as ENGINE_SIZE_CLASSES
 from schouders.indicators.peers import PeerConfig, load_peer_config
-from schouders.indicators.peers import size_class as engine_size_class
 from schouders.service.state import WebState
 
 DEFAULT_GROUP = "auto"
@@ -48,12 +49,6 @@ class PeerGroup:
         return self.name if lang == "en" else self.naam
 
 
-def size_class(inhabitants: float | None) -> int | None:
-    if inhabitants is None or inhabitants != inhabitants:
-        return None
-    return engine_size_class(inhabitants)[0]
-
-
 def peer_config(web: WebState) -> PeerConfig:
     """The engine's validated peergroepen.toml (named groups, minimum size), read once."""
     return web.cached("peer-config", load_peer_config)
@@ -88,6 +83,26 @@ def group_codes(web: WebState) -> list[str]:
     return [*BUILT_IN, *named_groups(web)]
 
 
+def partitions(web: WebState, jaar: int) -> pd.DataFrame:
+    """The engine's size-class and province membership of ``jaar`` (peer_type, groep,
+    groep_naam, jaar, gm_code), computed from the warehouse by ``indicators.peers``."""
+
+    def compute() -> pd.DataFrame:
+        from schouders.indicators.peers import membership
+        from schouders.indicators.structure import unavailable
+
+        con = web.cursor()
+        municipalities = con.execute(
+            "SELECT gm_code, jaar, provincie_code, provincie_naam FROM gemeente_jaar "
+            "WHERE jaar = ?", [jaar]).df()
+        population = con.execute(
+            "SELECT gm_code, jaar, inwoners FROM bevolking WHERE jaar = ?", [jaar]).df()
+        return membership(municipalities, population,
+                          unavailable("op een peiljaar niet gebruikt"))
+
+    return web.cached(("partitions", jaar), compute)
+
+
 def peer_group(web: WebState, code: str, gm_code: str | None, jaar: int) -> PeerGroup:
     """Members of group ``code`` in ``jaar`` (for size class/province: those of ``gm_code``)."""
     table = year_table(web, jaar)
@@ -95,15 +110,18 @@ def peer_group(web: WebState, code: str, gm_code: str | None, jaar: int) -> Peer
         code = "grootteklasse"  # used only where the engine cannot help (harmonised views)
     if code == "alle" or (code in ("grootteklasse", "provincie") and gm_code not in table):
         return PeerGroup("alle", "Alle gemeenten", "All municipalities", tuple(sorted(table)))
-    if code == "grootteklasse":
-        own = size_class(table[gm_code][1])  # type: ignore[index]
-        members = tuple(sorted(gm for gm, (_, inh) in table.items() if size_class(inh) == own))
-        _lower, nl, en = SIZE_CLASSES[own or 0]
-        return PeerGroup(code, f"Grootteklasse {nl}", f"Size class {en}", members)
-    if code == "provincie":
-        province = table[gm_code][0]  # type: ignore[index]
-        members = tuple(sorted(gm for gm, (prov, _) in table.items() if prov == province))
-        return PeerGroup(code, f"Provincie {province}", f"Province of {province}", members)
+    if code in ("grootteklasse", "provincie"):
+        groups = partitions(web, jaar)
+        kind = groups[groups["peer_type"] == code]
+        own = kind[kind["gm_code"] == gm_code]
+        if own.empty:  # no population figure for this municipality and year
+            return peer_group(web, "alle", gm_code, jaar)
+        group, label = str(own["groep"].iloc[0]), str(own["groep_naam"].iloc[0])
+        members = tuple(sorted(kind.loc[kind["groep"] == group, "gm_code"]))
+        if code == "grootteklasse":
+            _lower, nl, en = SIZE_CLASSES[int(group)]
+            return PeerGroup(code, f"Grootteklasse {nl}", f"Size class {en}", members)
+        return PeerGroup(code, f"Provincie {label}", f"Province of {label}", members)
     named = named_groups(web)
     if code in named:
         naam, beschrijving, leden = named[code]
