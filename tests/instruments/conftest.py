@@ -118,6 +118,7 @@ WORLD_USERS = {
     "analist_a": (GM_A, "analist"),
     "resp_a1": (GM_A, "respondent"),
     "resp_a2": (GM_A, "respondent"),
+    "resp_a3": (GM_A, "respondent"),
     "coord_b": (GM_B, "coordinator"),
     "resp_b": (GM_B, "respondent"),
 }

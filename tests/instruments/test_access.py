@@ -44,7 +44,7 @@ def seed_municipality_a(db, world) -> dict[str, int | str]:
     with db.transaction() as session:
         # closed + published round, with a comment that must never leave municipality A
         published = create_round(session, coord, GM_A, "Ronde A gedeeld", "Woningbouwopgave")
-        for who, base in (("resp_a1", 2), ("resp_a2", 4)):
+        for who, base in (("resp_a1", 2), ("resp_a2", 4), ("resp_a3", 3)):
             respondent = ensure_respondent(session, published, world.ids[who], actor=coord)
             form = full_answers(base, "GEHEIM-A-TOELICHTING" if who == "resp_a1" else None)
             form.dominant["Woningbouwopgave"] = "nw"
@@ -56,7 +56,7 @@ def seed_municipality_a(db, world) -> dict[str, int | str]:
         set_published(session, coord, published, True)
         # closed but not published
         private = create_round(session, coord, GM_A, "GEHEIM-A-ONGEPUBLICEERD")
-        for who in ("resp_a1", "resp_a2"):
+        for who in ("resp_a1", "resp_a2", "resp_a3"):
             respondent = ensure_respondent(session, private, world.ids[who], actor=coord)
             save_answers(session, private, respondent, full_answers(3), submit=True, actor=coord)
         close_round(session, coord, private)
@@ -185,12 +185,12 @@ def test_published_scores_are_shared_but_answers_are_not(app, db, world) -> None
     page = client.get(f"/instrumenten/ronde/{own_id}/vergelijking")
     assert page.status_code == 200
     assert "Twenterand" in page.text and "Ronde A gedeeld" in page.text
-    # respondent means per factor: 2.0 and 4.0 before mirroring; the published row shows 3,00
+    # respondent means per factor: 2.0, 4.0 and 3.0 before mirroring; the published row: 3,00
     assert "3,00" in page.text
     api = client.get("/instrumenten/api/vergelijking").json()
     assert [row["naam"] for row in api] == ["Twenterand"]
     spread = api[0]["factoren"]["hulpbronnen"]
-    assert spread["n"] == 2 and spread["min"] < spread["max"]
+    assert spread["n"] == 3 and spread["min"] < spread["max"]
     for secret in SECRETS:
         assert secret not in page.text and secret not in str(api)
     # after withdrawing publication, nothing of A is visible any more
@@ -219,8 +219,15 @@ def test_roles_within_the_municipality(app, db, world) -> None:
     assert "GEHEIM-TAAK-A" in tasks.text and "Taak toevoegen" not in tasks.text
     progress = analist.get(f"/instrumenten/ronde/{ids['open']}")
     assert "Respondent 1" in progress.text and "Ronde sluiten" not in progress.text
+    # the export holds aggregates only: no answers, comments or labels of respondents
     export = analist.get(f"/instrumenten/ronde/{ids['published']}/export")
-    assert export.status_code == 200 and "GEHEIM-A-TOELICHTING" in export.text
+    assert export.status_code == 200 and export.json()["formaat"] == "schouders-visitatie-scores"
+    assert export.json()["factoren"][0]["spreiding"]["n"] == 3
+    assert "GEHEIM-A-TOELICHTING" not in export.text and "Respondent" not in export.text
+    assert "GEHEIM-A-STURING" not in export.text
+    # an open round cannot be exported at all (aggregates would change per submission)
+    assert analist.get(f"/instrumenten/ronde/{ids['open']}/export").status_code == 409
+    assert analist.get(f"/instrumenten/api/rondes/{ids['open']}/export").json()["status"] == 409
 
     resp_a2 = login(app, world.email("resp_a2"))
     # a respondent reads only their own answers ...

@@ -205,7 +205,8 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     flow.outsider_is_refused(outsider, f"{base}/gemeente/GM1700",
                              f"{base}/gemeente/GM1700/taken")
 
-    # 3. coördinator A starts a round with two opgaven and invites two respondents
+    # 3. coördinator A starts a round with two opgaven and invites three respondents (scores are
+    #    shown from three, so that no respondent can compute another's answers)
     coord.goto(f"{base}/gemeente/GM1700")
     flow.check_page(coord)
     coord.fill("#round_title", "Zelfevaluatie 2025")
@@ -215,7 +216,8 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     round_url = coord.url.split("?")[0]
     round_id = round_url.rstrip("/").rsplit("/", 1)[1]
     invite_links = []
-    for email in ("resp1@twenterand.example", "resp2@twenterand.example"):
+    for email in ("resp1@twenterand.example", "resp2@twenterand.example",
+                  "resp3@twenterand.example"):
         coord.goto(round_url)
         coord.fill("#invite_email", email)
         coord.click("button:has-text('Uitnodiging maken')")
@@ -283,6 +285,7 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     q = load_questionnaire()
     low = {x.code: 1 for x in q.questions}
     high = {x.code: 5 for x in q.questions}
+    mid = {x.code: 3 for x in q.questions}
     r1 = flow.context()
     flow.accept_invite(r1, invite_links[0], "Respondent Een")
     assert "/invullen" in r1.url
@@ -328,12 +331,28 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     flow.outsider_is_refused(outsider, f"{round_url}/invullen", f"{round_url}/rapport",
                              f"{base}/api/rondes/{round_id}/mijn-antwoorden")
 
+    # 6b. respondent 3 answers the middle of the scale, then reads the start page in English
+    r3 = flow.context()
+    flow.accept_invite(r3, invite_links[2], "Respondent Drie")
+    answer_all(r3, mid)
+    r3.check("#p0_dominant_npm")
+    r3.check("#p1_dominant_mv")
+    for code in ("pa", "nw", "mv"):
+        r3.check(f"#p0_{code}_2")
+    for code in ("pa", "npm", "nw"):
+        r3.check(f"#p1_{code}_3")
+    r3.click("button:has-text('Indienen')")
+    r3.wait_for_selector("text=Dank u wel: uw antwoorden zijn ingediend.")
+    r3.goto(f"{base}/?lang=en")
+    r3.wait_for_selector("h2:has-text('Your municipalities')")
+    flow.shot(r3, "06b-respondent-engels")
+
     # 7. the coördinator closes the round; the report shows spread and tasks at risk
     coord.goto(round_url)
-    assert coord.locator("td:has-text('ingediend')").count() == 2
+    assert coord.locator("td:has-text('ingediend')").count() == 3
     coord.click("button:has-text('Ronde sluiten')")  # without confirming: nothing happens
     coord.wait_for_selector("#bevestigen-fout")
-    assert coord.locator("td:has-text('ingediend')").count() == 2
+    assert coord.locator("td:has-text('ingediend')").count() == 3
     coord.check("#bevestigen")
     coord.click("button:has-text('Ronde sluiten')")
     coord.wait_for_selector("text=De ronde is gesloten. Het rapport staat klaar.")
@@ -341,17 +360,18 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     for factor, name in (("hulpbronnen", "Hulpbronnen"), ("motivatie", "Motivatie"),
                          ("samenwerking", "Samenwerking")):
         lo, hi = factor_scores(low, factor), factor_scores(high, factor)
+        middle = factor_scores(mid, factor)
         row = coord.inner_text(f"#factoren + .tabelrol tr:has(th:text-is('{name}'))")
         cells = row.split("\t")
-        assert cells[1].strip() == "2", row  # n
-        assert cells[2].strip() == nl((lo + hi) / 2), row  # mean
+        assert cells[1].strip() == "3", row  # n
+        assert cells[2].strip() == nl((lo + middle + hi) / 3), row  # mean
         assert cells[4].strip() == nl(lo) and cells[5].strip() == nl(hi), row  # min, max
-        assert cells[6].strip() == nl(statistics.stdev([lo, hi])), row  # sd
-        assert cells[7].strip() == nl((hi - lo) / 2), row  # IQR of two values
+        assert cells[6].strip() == nl(statistics.stdev([lo, middle, hi])), row  # sd
+        assert cells[7].strip() == nl((hi - lo) / 2), row  # IQR of three values (inclusive)
         assert "uiteenlopend" in row
     main = coord.inner_text("main")
-    assert "Dominant volgens de meerderheid: New Public Management." in main  # both chose npm
-    assert "Geen meerderheid voor één dominant perspectief" in main  # nw against pa
+    assert "Dominant volgens de meerderheid: New Public Management." in main  # all three chose npm
+    assert "Geen meerderheid voor één dominant perspectief" in main  # nw, pa and mv
     assert "Taken met risico" in coord.content()
     apk_rows = coord.locator("#apk ~ .tabelrol").first.locator("tbody").inner_text()
     assert apk_rows.splitlines()[0].startswith("Bodem") and "hoog" in apk_rows
@@ -370,7 +390,8 @@ def test_full_flow_in_the_browser(browser, live_url, database_url, backend) -> N
     flow.check_page(outsider)
     table = outsider.inner_text("table")
     assert "Twenterand" in table and "Zelfevaluatie 2025" in table
-    assert nl((factor_scores(low, "hulpbronnen") + factor_scores(high, "hulpbronnen")) / 2) in table
+    assert nl((factor_scores(low, "hulpbronnen") + factor_scores(mid, "hulpbronnen")
+               + factor_scores(high, "hulpbronnen")) / 3) in table
     assert "GEHEIM" not in outsider.content()
     flow.shot(outsider, "07-vergelijking-buitenstaander")
 

@@ -60,7 +60,7 @@ def seed_revision_1(connection: sa.Connection) -> dict[str, int]:
                      created_by=user, created_at=T1, closed_at=None)
     answers = 0
     for round_id in (published, private):
-        for number, base in ((1, 2), (2, 4)):
+        for number, base in ((1, 2), (2, 4), (3, 3)):
             respondent = insert("visitatie_respondents", round_id=round_id, user_id=None,
                                 label=f"Respondent {number}", status="ingediend",
                                 submitted_at=T1, updated_at=T1)
@@ -88,7 +88,7 @@ def test_upgrade_from_revision_1_keeps_every_answer(database_url: str) -> None:
             before = connection.execute(sa.text(
                 "SELECT respondent_id, question_code, value, comment FROM visitatie_answers "
                 "ORDER BY respondent_id, question_code")).all()
-        assert len(before) == seeded["answers"] == 16
+        assert len(before) == seeded["answers"] == 24
 
         upgrade(db)
 
@@ -107,7 +107,7 @@ def test_upgrade_from_revision_1_keeps_every_answer(database_url: str) -> None:
                 "SELECT risk_level, owner, version FROM apk_answers")).one()
             tables = set(sa.inspect(connection).get_table_names())
         assert after == before  # every answer, value and comment survives
-        assert respondents == 4
+        assert respondents == 6
         assert "published" not in columns and "published_at" in columns
         published, private = rounds
         assert published.uid == "r-published" and published.published_at is not None
@@ -123,10 +123,37 @@ def test_upgrade_from_revision_1_keeps_every_answer(database_url: str) -> None:
             # published_at is the old closing time, as a timezone-aware UTC timestamp
             assert round_.published_at == T1.replace(tzinfo=UTC)
             scores = round_scores(session, round_)
-        assert scores.respondents == 2
+        assert scores.respondents == 3
         hulpbronnen = scores.factor("hulpbronnen")
         assert hulpbronnen is not None and hulpbronnen.spread is not None
-        # respondent 1: hb-01=2, hb-03=3 -> 2.5; respondent 2: hb-01=4, hb-03=5 -> 4.5
+        # respondent 1: hb-01=2, hb-03=3 -> 2.5; 2: 4, 5 -> 4.5; 3: 3, 4 -> 3.5
         assert (hulpbronnen.spread.minimum, hulpbronnen.spread.maximum) == (2.5, 4.5)
+    finally:
+        db.dispose()
+
+
+def test_upgrade_removes_pseudonyms_from_the_audit_log(database_url: str) -> None:
+    """Revision 0003: old audit entries tied an e-mail address to "Respondent N"."""
+    db = Database(database_url)
+    try:
+        upgrade(db, "0002_audit_log_and_steering")
+        with db.engine.begin() as connection:
+            for action, details in (
+                ("round.answers_saved", {"respondent": "Respondent 1", "velden": 3, "fouten": 0}),
+                ("round.respondent_added", {"respondent": "Respondent 1"}),
+                ("round.created", {"titel": "Voorjaar"}),
+            ):
+                connection.execute(sa.text(
+                    "INSERT INTO audit_log (at, actor_id, actor, gm_code, action, object_type, "
+                    "object_id, details) VALUES (:at, 1, 'r@example.nl', 'GM1700', :action, "
+                    "'round', '1', :details)"),
+                    {"at": T1, "action": action, "details": json.dumps(details)})
+        upgrade(db)
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(sa.text(
+                "SELECT action, details FROM audit_log")).all())
+        assert json.loads(rows["round.answers_saved"]) == {}
+        assert json.loads(rows["round.respondent_added"]) == {}
+        assert json.loads(rows["round.created"]) == {"titel": "Voorjaar"}  # untouched
     finally:
         db.dispose()

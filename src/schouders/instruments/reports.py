@@ -7,7 +7,7 @@ other municipalities have closed *and* published, and only their aggregated scor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
 from schouders.instruments.models import Answer, PerspectiveAnswer, Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.scoring import (
+    GroupScore,
     PerspectiveResponse,
     ResponseValue,
     RoundScores,
@@ -28,7 +29,8 @@ from schouders.platform.models import Municipality
 
 
 def round_scores(session: Session, round_: Round) -> RoundScores:
-    """Scores of the submitted respondents of ``round_`` (whatever their number)."""
+    """Scores of the submitted respondents of ``round_``, safe to show: every aggregate over fewer
+    than MIN_RESPONDENTS_FOR_SCORES respondents is left out (see :func:`anonymous`)."""
     questionnaire = load_questionnaire(round_.questionnaire_version)
     respondents = [r for r in round_.respondents if r.status == SUBMITTED]
     ids = {r.id: r.label for r in respondents}
@@ -45,11 +47,48 @@ def round_scores(session: Session, round_: Round) -> RoundScores:
             perspectives[ids[item.respondent_id]][item.opgave] = PerspectiveResponse(
                 item.dominant, served_of(item), item.comment
             )
-    return score_round(questionnaire, answers, perspectives, opgaven_of(round_))
+    return anonymous(score_round(questionnaire, answers, perspectives, opgaven_of(round_)))
 
 
-def scores_visible(scores: RoundScores) -> bool:
-    return scores.respondents >= MIN_RESPONDENTS_FOR_SCORES
+def _enough(value: Spread | None) -> Spread | None:
+    return value if value is not None and value.n >= MIN_RESPONDENTS_FOR_SCORES else None
+
+
+def anonymous(scores: RoundScores) -> RoundScores:
+    """Drop every aggregate (group, question, steering perspective) computed over fewer than
+    MIN_RESPONDENTS_FOR_SCORES answers: with two, each of them can compute the other's answer
+    from the mean and their own. Comments are kept only when the round has enough respondents
+    (they are listed sorted, never with a respondent label)."""
+    enough = scores.respondents >= MIN_RESPONDENTS_FOR_SCORES
+
+    def groups(items: list[GroupScore]) -> list[GroupScore]:
+        return [replace(g, spread=_enough(g.spread)) for g in items]
+
+    perspectives = []
+    for p in scores.perspectives:
+        if p.respondents >= MIN_RESPONDENTS_FOR_SCORES:
+            perspectives.append(replace(p, served={k: _enough(v) for k, v in p.served.items()},
+                                        comments=p.comments if enough else ()))
+        else:
+            perspectives.append(replace(p, respondents=0,
+                                        dominant_counts=dict.fromkeys(p.dominant_counts, 0),
+                                        served=dict.fromkeys(p.served), comments=()))
+    return replace(
+        scores,
+        factors=groups(scores.factors), subfactors=groups(scores.subfactors),
+        roles=groups(scores.roles), domains=groups(scores.domains),
+        items=[replace(i, spread=_enough(i.spread),
+                       dont_know=i.dont_know if enough else 0,
+                       comments=i.comments if enough else ()) for i in scores.items],
+        perspectives=perspectives,
+    )
+
+
+def scores_visible(scores: RoundScores, round_: Round) -> bool:
+    """Scores are shown only for a closed round (while it is open, comparing the scores before
+    and after one respondent submits would give away that respondent's answers) with at least
+    MIN_RESPONDENTS_FOR_SCORES submitted questionnaires."""
+    return round_.status == CLOSED and scores.respondents >= MIN_RESPONDENTS_FOR_SCORES
 
 
 @dataclass(frozen=True)
@@ -68,7 +107,7 @@ def history(session: Session, gm_code: str) -> list[HistoryPoint]:
     points = []
     for round_ in rounds:
         scores = round_scores(session, round_)
-        visible = scores_visible(scores)
+        visible = scores_visible(scores, round_)
         points.append(
             HistoryPoint(
                 round_,
@@ -111,7 +150,7 @@ def peer_rows(session: Session, own: Round | None, exclude_gm: str | None) -> li
     candidates = ([own] if own is not None else []) + published_rounds(session, exclude_gm)
     for round_ in candidates:
         scores = round_scores(session, round_)
-        if not scores_visible(scores):
+        if not scores_visible(scores, round_):
             continue
         rows.append(
             PeerRow(

@@ -149,8 +149,10 @@ def ensure_respondent(
                             status=DRAFT, updated_at=now or utcnow())
     session.add(respondent)
     session.flush()
+    # Who takes part is known to the coördinator; which pseudonym they got is not logged (the
+    # pseudonym must not be tied to a person).
     audit.record(session, actor, "round.respondent_added", "round", round_.id,
-                 gm_code=round_.gm_code, details={"respondent": respondent.label}, at=now)
+                 gm_code=round_.gm_code, at=now)
     return respondent
 
 
@@ -444,8 +446,8 @@ def save_answers(
     audit.record(
         session, actor, "round.submitted" if submitted else "round.answers_saved", "round",
         round_.id, gm_code=round_.gm_code,
-        details={"respondent": respondent.label, "velden": len(touched) + len(touched_p),
-                 "fouten": len(errors)},
+        # The act is logged, never the pseudonym ("Respondent N"), an answer, or a count that
+        # could be matched with the per-label progress list.
         at=now,
     )
     return SaveResult(errors=errors, submitted=submitted)

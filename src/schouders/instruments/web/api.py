@@ -6,13 +6,17 @@ Reading needs a logged-in session; changing data additionally needs the ``X-CSRF
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
+from schouders.errors import SchoudersError
 from schouders.instruments import apk
-from schouders.instruments.exchange import export_round
+from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
+from schouders.instruments.models import Round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import peer_rows, round_scores, scores_visible
 from schouders.instruments.scoring import GroupScore, RoundScores
@@ -32,14 +36,17 @@ from schouders.instruments.visitatie import (
 from schouders.instruments.web.formatting import jsonable_spread
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
+from schouders.platform import audit
 from schouders.platform.access import (
     MEMBER_ROLES,
     READERS,
     RESPONDENT,
     Forbidden,
+    Viewer,
     require_role,
     require_viewer,
 )
+from schouders.platform.models import Municipality
 
 
 def _json(data: Any, status_code: int = 200) -> JSONResponse:
@@ -74,6 +81,44 @@ def scores_json(scores: RoundScores, visible: bool) -> dict[str, Any]:
              "bediend": {k: jsonable_spread(v) for k, v in p.served.items()} if visible else None}
             for p in scores.perspectives
         ],
+    }
+
+
+class ExportNotAvailable(SchoudersError):
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Exporteren kan pas als de ronde gesloten is en ten minste "
+            f"{MIN_RESPONDENTS_FOR_SCORES} respondenten hebben ingediend.",
+            "De export bevat alleen geaggregeerde scores, zodat geen antwoord tot een persoon "
+            "te herleiden is.",
+        )
+
+
+def aggregate_export(session: Session, round_: Round, viewer: Viewer | None,
+                     now: datetime) -> dict[str, Any]:
+    """The round's aggregated scores as JSON (the web export): no answers per respondent, no
+    labels, only aggregates over at least MIN_RESPONDENTS_FOR_SCORES respondents."""
+    scores = round_scores(session, round_)
+    if not scores_visible(scores, round_):
+        raise ExportNotAvailable()
+    municipality = session.get(Municipality, round_.gm_code)
+    assert viewer is not None
+    audit.record(session, viewer, "round.exported", "round", round_.id, gm_code=round_.gm_code,
+                 details={"soort": "geaggregeerde scores"}, at=now)
+    return {
+        "formaat": "schouders-visitatie-scores",
+        "formaatversie": 1,
+        "geexporteerd_op": now.isoformat(),
+        "drempel": MIN_RESPONDENTS_FOR_SCORES,
+        "gemeente": {"code": round_.gm_code,
+                     "naam": municipality.name if municipality else round_.gm_code},
+        "ronde": {"uid": round_.uid, "titel": round_.title,
+                  "vragenlijst_versie": round_.questionnaire_version,
+                  "opgaven": opgaven_of(round_), "status": round_.status,
+                  "gesloten_op": round_.closed_at.isoformat() if round_.closed_at else None},
+        **scores_json(scores, True),
     }
 
 
@@ -185,16 +230,17 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             ):
                 raise Forbidden("Scores zijn zichtbaar zodra de ronde is gesloten.")
             scores = round_scores(session, round_)
-        return page.finish(_json(scores_json(scores, scores_visible(scores))))
+        return page.finish(_json(scores_json(scores, scores_visible(scores, round_))))
 
     @router.get("/api/rondes/{round_id}/export", name="instr_api_round_export",
                 tags=["instrumenten"])
     def round_export(request: Request, round_id: EntityId) -> JSONResponse:
-        """The whole round as JSON, in the import format (coördinator, analist)."""
+        """The aggregated scores of a closed round (coördinator, analist); never answers per
+        respondent. Only from MIN_RESPONDENTS_FOR_SCORES submitted questionnaires (409 before)."""
         page = Page(rt, request)
         with rt.db.transaction() as session:
             round_ = get_round(session, page.viewer, round_id, READERS)
-            data = export_round(session, round_, actor=page.viewer)  # type: ignore[arg-type]
+            data = aggregate_export(session, round_, page.viewer, rt.now())
         return page.finish(_json(data))
 
     @router.get("/api/rondes/{round_id}/mijn-antwoorden", name="instr_api_my_answers",

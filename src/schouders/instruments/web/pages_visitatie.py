@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from schouders.instruments import apk
-from schouders.instruments.exchange import export_round
 from schouders.instruments.questionnaire import load_questionnaire
 from schouders.instruments.reports import history, peer_rows, round_scores, scores_visible
 from schouders.instruments.visitatie import (
@@ -31,6 +30,7 @@ from schouders.instruments.visitatie import (
     set_published,
     stored_answers,
 )
+from schouders.instruments.web.api import aggregate_export
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
 from schouders.platform.access import COORDINATOR, MEMBER_ROLES, READERS, RESPONDENT, Forbidden
@@ -219,7 +219,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             scores = round_scores(session, round_)
             context = {
                 "round": round_, "role": role, "questionnaire": questionnaire,
-                "scores": scores, "visible": scores_visible(scores),
+                "scores": scores, "visible": scores_visible(scores, round_),
                 "municipality": session.get(Municipality, round_.gm_code),
                 "history": history(session, round_.gm_code),
                 "invited": len(round_.respondents),
@@ -250,7 +250,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         page = Page(rt, request)
         with rt.db.transaction() as session:
             round_ = get_round(session, page.viewer, round_id, READERS)
-            data = export_round(session, round_, actor=page.viewer)  # type: ignore[arg-type]
+            data = aggregate_export(session, round_, page.viewer, rt.now())
         body = json.dumps(data, ensure_ascii=False, indent=2)
         return page.finish(Response(
             body, media_type="application/json",
