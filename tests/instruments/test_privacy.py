@@ -4,6 +4,7 @@ and every aggregate needs MIN_RESPONDENTS_FOR_SCORES respondents in a closed rou
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from schouders.instruments.config import MIN_RESPONDENTS_FOR_SCORES
@@ -16,9 +17,11 @@ from schouders.instruments.visitatie import (
     ensure_respondent,
     save_answers,
 )
-from schouders.platform.models import AuditEntry
+from schouders.platform.accounts import set_membership
+from schouders.platform.errors import FieldErrors
+from schouders.platform.models import AuditEntry, Invite, Membership, User
 
-from .conftest import GM_A, login, viewer_of
+from .conftest import GM_A, csrf_from, login, viewer_of
 
 QUESTIONS = load_questionnaire().questions
 
@@ -131,3 +134,33 @@ def test_scores_of_an_open_round_are_not_shown(app, db, world) -> None:
     assert scores["respondenten"] == 3 and scores["zichtbaar"] is False
     with db.transaction() as session:
         assert session.get(Round, round_id).status == "open"
+
+
+def test_the_beheerder_cannot_make_himself_coordinator(app, db, world) -> None:
+    """The documented rule "beheerder: geen antwoorden" holds even when he invites himself."""
+    admin = login(app, world.email("beheerder"))
+    page = admin.get("/instrumenten/beheer")
+    refused = admin.post("/instrumenten/beheer/uitnodigingen", data={
+        "csrf_token": csrf_from(page.text), "invite_gm_code": GM_A, "role": "coordinator",
+        "email": world.email("beheerder")}, follow_redirects=False)
+    assert refused.status_code == 400 and "beheerders zien geen antwoorden" in refused.text
+    with db.transaction() as session:
+        assert session.scalars(select(Invite).where(
+            Invite.email == world.email("beheerder"))).all() == []
+        admin_user = session.get(User, world.ids["beheerder"])
+        with pytest.raises(FieldErrors):
+            set_membership(session, admin_user, GM_A, "coordinator")
+
+
+def test_a_beheerder_membership_from_an_old_database_grants_nothing(app, db, world) -> None:
+    round_id = round_with(db, world, {w: everything("3") for w in ("resp_a1", "resp_a2",
+                                                                   "resp_a3")}, close=True)
+    with db.transaction() as session:  # as an older version allowed
+        session.add(Membership(user_id=world.ids["beheerder"], gm_code=GM_A,
+                               role="coordinator"))
+    admin = login(app, world.email("beheerder"))
+    for path in (f"/instrumenten/ronde/{round_id}/rapport", f"/instrumenten/ronde/{round_id}",
+                 f"/instrumenten/api/rondes/{round_id}/scores",
+                 f"/instrumenten/ronde/{round_id}/export", f"/instrumenten/gemeente/{GM_A}"):
+        assert admin.get(path).status_code == 404, path
+    assert viewer_of(db, world.ids["beheerder"]).roles == {}

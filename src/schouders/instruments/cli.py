@@ -128,6 +128,9 @@ def add_user(
     if wachtwoord is None:
         wachtwoord = typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
     with user_errors():
+        if beheerder and gemeente:
+            raise SchoudersError("Een beheerder krijgt geen rol in een gemeente.",
+                                 "Beheerders zien geen antwoorden; maak een apart account.")
         if not beheerder and not gemeente:
             raise SchoudersError("Geef --beheerder of --gemeente GMxxxx op.",
                                  "Een gebruiker zonder rol kan niets.")

@@ -28,6 +28,8 @@ from schouders.platform.signing import token_digest
 GM_CODE = re.compile(r"^GM\d{4}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLE_STRENGTH = {RESPONDENT: 0, ANALYST: 1, COORDINATOR: 2}
+ADMIN_HAS_NO_ROLES = ("Een beheerder krijgt geen rol in een gemeente: beheerders zien geen "
+                      "antwoorden. Nodig een ander account uit.")
 
 
 def normalise_email(email: str) -> str:
@@ -90,7 +92,10 @@ def add_municipality(
 def set_membership(
     session: Session, user: User, gm_code: str, role: str, actor: Actor | Viewer = audit.CLI
 ) -> Membership:
-    """Give ``user`` ``role`` in ``gm_code``; an existing stronger role is kept."""
+    """Give ``user`` ``role`` in ``gm_code``; an existing stronger role is kept. A beheerder never
+    gets a role in a municipality: beheerders see no answers (not even by inviting themselves)."""
+    if user.is_admin:
+        raise FieldErrors({"email": ADMIN_HAS_NO_ROLES})
     if role not in MEMBER_ROLES:
         raise FieldErrors({"role": "Kies respondent, coördinator of analist."})
     if session.get(Municipality, gm_code) is None:
@@ -115,7 +120,8 @@ def viewer_for(session: Session, user_id: int) -> Viewer | None:
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    roles = {
+    # A beheerder's memberships (possible in databases from before this rule) grant nothing.
+    roles = {} if user.is_admin else {
         m.gm_code: m.role
         for m in session.scalars(select(Membership).where(Membership.user_id == user_id))
     }

@@ -21,7 +21,13 @@ from schouders.platform.access import (
     Viewer,
     require_viewer,
 )
-from schouders.platform.accounts import EMAIL, create_user, normalise_email, set_membership
+from schouders.platform.accounts import (
+    ADMIN_HAS_NO_ROLES,
+    EMAIL,
+    create_user,
+    normalise_email,
+    set_membership,
+)
 from schouders.platform.audit import Actor
 from schouders.platform.config import INVITE_DAYS
 from schouders.platform.errors import FieldErrors
@@ -68,6 +74,10 @@ def create_invite(
         errors["role"] = "Kies een van: " + ", ".join(ROLE_LABELS[r] for r in allowed) + "."
     if session.get(Municipality, gm_code) is None:
         errors["gm_code"] = f"Gemeente {gm_code} heeft nog geen toegang."
+    if "email" not in errors and session.scalar(
+        select(User.id).where(User.email == email, User.is_admin.is_(True))
+    ):
+        errors["email"] = ADMIN_HAS_NO_ROLES
     if errors:
         raise FieldErrors(errors)
     token = new_token()
