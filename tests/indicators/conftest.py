@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from schouders.config import Settings, load_settings
+from schouders.config import Settings
 from schouders.indicators import api
 
 JOEY = "joeykurtosis_gemeentefinancien"
@@ -28,28 +28,6 @@ def settings(warehouse_settings: Settings) -> Settings:
     """A warehouse with a computed indicator cache (read-only use in tests)."""
     api.compute_all(warehouse_settings)
     return warehouse_settings
-
-
-def home_sharing_warehouse(home: Path, warehouse_settings: Settings, data_dir: Path) -> Settings:
-    """A home of its own (own indicator cache) that shares the session's warehouse file."""
-    (home / "warehouse.duckdb").symlink_to(warehouse_settings.warehouse_path)
-    return load_settings(data_dir=data_dir, home=home)
-
-
-@pytest.fixture
-def fresh_home(tmp_path: Path, warehouse_settings: Settings, data_dir: Path) -> Settings:
-    """An empty home (no cache yet) sharing the session's warehouse."""
-    return home_sharing_warehouse(tmp_path, warehouse_settings, data_dir)
-
-
-@pytest.fixture(scope="module")
-def cache_home(tmp_path_factory: pytest.TempPathFactory, warehouse_settings: Settings,
-               data_dir: Path) -> Settings:
-    """A home with its own cache, computed once per module; tests may change it."""
-    settings = home_sharing_warehouse(tmp_path_factory.mktemp("cache_home"), warehouse_settings,
-                                      data_dir)
-    api.compute_all(settings)
-    return settings
 
 
 @pytest.fixture(scope="session")
