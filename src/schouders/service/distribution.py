@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from schouders.indicators.catalogue import Indicator
@@ -51,16 +52,20 @@ def distribution(web: WebState, info: Indicator, choices: Choices, lang: str) ->
     year_table = peers.year_table(web, choices.jaar)
     names = municipalities.names(web)
     missing = municipalities.missing_deliveries(web, choices.jaar, choices.document)
+    codes = list(year_table)
+    own = _column(table, info.code, codes)
+    nominal_own = _column(nominal, info.code, codes)
     rows = []
-    for gm, (province, _) in year_table.items():
-        value = _cell(table, gm, info.code)
+    for number, gm in enumerate(codes):
+        value = None if np.isnan(own[number]) else float(own[number])
         leeg: dict[str, Status] = {}
         if value is None:
             leeg["waarde"] = ("ontbreekt" if gm in missing else
-                              "geen_prijsindex" if _cell(nominal, gm, info.code) is not None
+                              "geen_prijsindex" if not np.isnan(nominal_own[number])
                               else "geen_waarde")
         rows.append(MunicipalityValue(gm_code=gm, naam=names.get(gm, gm),
-                                      provincie=province or "?", waarde=value, leeg=leeg))
+                                      provincie=year_table[gm][0] or "?", waarde=value,
+                                      leeg=leeg))
     rows.sort(key=lambda r: (r.waarde is None, -(r.waarde or 0.0)))
     present = [r for r in rows if r.waarde is not None]
     series = pd.Series([r.waarde for r in present], dtype=float)
@@ -87,8 +92,8 @@ def distribution(web: WebState, info: Indicator, choices: Choices, lang: str) ->
     )
 
 
-def _cell(table: pd.DataFrame, gm: str, code: str) -> float | None:
-    if table.empty or gm not in table.index or code not in table.columns:
-        return None
-    value = table.at[gm, code]
-    return None if pd.isna(value) else float(value)
+def _column(table: pd.DataFrame, code: str, codes: list[str]) -> np.ndarray:
+    """The indicator's values for ``codes`` in that order (NaN where there is none)."""
+    if table.empty or code not in table.columns:
+        return np.full(len(codes), np.nan)
+    return table[code].reindex(codes).to_numpy(dtype=float)

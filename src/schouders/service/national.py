@@ -1,4 +1,5 @@
-"""The national picture from the engine (``api.national_picture``), in a long form for charts.
+"""The national picture from the engine (``api.national_picture``, precomputed once per build
+in ``service.duckdb``), in a long form for charts.
 
 Growth is chain-linked on the boundaries of the latest year (herindelingen summed), over the
 municipalities that delivered the document in both years, so neither mergers nor missing
@@ -35,11 +36,9 @@ def national_trends(web: WebState, document: str) -> pd.DataFrame:
     """jaar, klasse (None = Nederland), reeks, mutatie_pct, gemeenten; attrs['toelichting']."""
 
     def compute() -> pd.DataFrame:
-        from schouders.indicators import api
-        from schouders.service.engine import ensure_engine_cache
+        from schouders.service.precompute import national_picture
 
-        ensure_engine_cache(web.settings)
-        picture = api.national_picture(web.settings, document=document, deflator="cpi")
+        picture = national_picture(web.settings, document)
         classes = {label: number for number, (_, label, _) in enumerate(SIZE_CLASSES)}
         rows: list[dict[str, Any]] = []
         for row in picture.to_dict(orient="records"):

@@ -1,8 +1,9 @@
 """Precomputed tables that every web worker needs, written once per build: ``service.duckdb``.
 
 Derived from the indicator engine's cache (``indicators.duckdb``, itself derived from the
-warehouse): the panel of all indicator values, nominal and real, one column per indicator. The
-file is written atomically and carries the fingerprint of the cache it came from, so a new
+warehouse): the panel of all indicator values, nominal and real, one column per indicator, and
+the national picture of both documents (``indicators.api.national_picture``, CPI-deflated).
+The file is written atomically and carries the fingerprint of the cache it came from, so a new
 build (or new definitions) is noticed and the file rewritten once, under a lock, while workers
 keep reading the old one.
 """
@@ -20,8 +21,9 @@ from schouders.config import Settings
 
 SERVICE_FILE = "service.duckdb"
 PANEL_TABLE = "panel_breed"
+NATIONAL_TABLE = "landelijk_beeld"
 LOCK_NAME = ".service-refresh.lock"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 def service_path(settings: Settings) -> Path:
@@ -80,11 +82,23 @@ def _write(settings: Settings, source: Path, fingerprint: str) -> None:
         prices = warehouse.execute("SELECT reeks, jaar, waarde FROM prijsindex").df()
     finally:
         warehouse.close()
+    from schouders.indicators import api
+
+    pictures = {document: api.national_picture(settings, document=document, deflator="cpi")
+                for document in ("begroting", "jaarrekening")}
     with atomic_duckdb(service_path(settings)) as con:
         base = wide_panel(con, values, prices)
+        national = pd.concat([picture.assign(document=document)
+                              for document, picture in pictures.items()], ignore_index=True)
+        con.register("landelijk", national)
+        con.execute(f"CREATE TABLE {NATIONAL_TABLE} AS SELECT * FROM landelijk")
+        con.unregister("landelijk")
         con.execute("CREATE TABLE meta (sleutel VARCHAR, waarde VARCHAR)")
         con.execute("INSERT INTO meta VALUES ('bron', ?), ('cpi_basisjaar', ?)",
                     [fingerprint, "" if base is None else str(base)])
+        con.executemany("INSERT INTO meta VALUES (?, ?)",
+                        [(f"toelichting_{document}", str(picture.attrs.get("toelichting", "")))
+                         for document, picture in pictures.items()])
 
 
 def wide_panel(con: duckdb.DuckDBPyConnection, values: pd.DataFrame,
@@ -123,3 +137,15 @@ def open_service_tables(settings: Settings) -> tuple[duckdb.DuckDBPyConnection, 
     con = duckdb.connect(str(service_path(settings)), read_only=True)
     row = con.execute("SELECT waarde FROM meta WHERE sleutel = 'cpi_basisjaar'").fetchone()
     return con, int(row[0]) if row and row[0] else None
+
+
+def national_picture(settings: Settings, document: str) -> pd.DataFrame:
+    """The precomputed national picture of ``document`` (attrs['toelichting'] in Dutch)."""
+    ensure_service_tables(settings)
+    with duckdb.connect(str(service_path(settings)), read_only=True) as con:
+        frame = con.execute(f"SELECT * EXCLUDE (document) FROM {NATIONAL_TABLE} "
+                            "WHERE document = ? ORDER BY jaar", [document]).df()
+        row = con.execute("SELECT waarde FROM meta WHERE sleutel = ?",
+                          [f"toelichting_{document}"]).fetchone()
+    frame.attrs["toelichting"] = row[0] if row else ""
+    return frame

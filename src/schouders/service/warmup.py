@@ -1,8 +1,10 @@
-"""Fill the per-process caches at start-up so the first visitors get fast pages.
+"""Fill the per-process caches before a worker accepts its first request.
 
-Only what every profile needs (names, catalogue, the indicator panel); the national picture and
-harmonised panels are computed on first use, so several workers starting on a small machine do
-not compete for the CPU longer than necessary.
+Everything heavy is precomputed once per build (``service.duckdb``, the engine's cache), so a
+worker only reads: names, catalogue, breaks, the panel (one query), the national picture of
+both documents, the municipal boundaries for maps, and one profile (it opens the engine's
+connections). A first visitor then waits no longer than any other: an uncached profile is a
+few lookups in what is already in memory.
 """
 
 from __future__ import annotations
@@ -10,17 +12,26 @@ from __future__ import annotations
 from schouders.service import municipalities, provenance
 from schouders.service.breaks import all_breaks
 from schouders.service.catalogue import catalogue
+from schouders.service.geometry import available_years, boundaries
+from schouders.service.national import national_trends
 from schouders.service.panel import panel
 from schouders.service.state import WebState
 
 
 def warm(web: WebState) -> None:
-    from schouders.service.engine import ensure_engine_cache
+    from schouders.service.facade import Service
+    from schouders.service.precompute import ensure_service_tables
 
-    ensure_engine_cache(web.settings)
+    ensure_service_tables(web.settings)
     provenance.provenance(web)
     municipalities.names(web)
-    municipalities.all_current(web)
+    current = municipalities.all_current(web)
     catalogue(web)
     all_breaks(web)
     panel(web, None)
+    for document in ("begroting", "jaarrekening"):
+        national_trends(web, document)
+    for year in available_years(web):
+        boundaries(web, year)
+    if not current.empty:
+        Service(web.settings, web).profile(str(current["gm_code"].iloc[0]))

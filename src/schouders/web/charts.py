@@ -1,20 +1,70 @@
 """Vega-Lite chart specifications, built with Altair.
 
 Building and serialising an Altair chart costs tens of milliseconds, so each chart *shape* is
-built once per process (per language and unit) with named data sources, and every request only
-fills in the data (``datasets``) and the description. The specs target Vega-Lite 5, which the
-app serves locally (static/vendor).
+built once (per language and unit) with named data sources, and every request only fills in the
+data (``datasets``) and the description. ``schouders serve`` builds the shapes once before the
+workers start and writes them to a JSON file that each worker loads (:func:`save_templates`,
+:func:`load_templates`), so no worker imports Altair or pays for a shape on a request. The specs
+target Vega-Lite 5, which the app serves locally (static/vendor).
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-from typing import Any
-
-import altair as alt
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from schouders.web.i18n import Translator
+
+if TYPE_CHECKING:
+    import altair as alt
+
+F = TypeVar("F", bound=Callable[..., dict[str, Any]])
+_TEMPLATES: dict[str, dict[str, Any]] = {}
+
+
+def shape(builder: F) -> F:
+    """Memoise a chart shape under its name and arguments (shared through the template file)."""
+
+    @functools.wraps(builder)
+    def cached(*args: Any) -> dict[str, Any]:
+        key = builder.__name__ + json.dumps(args, ensure_ascii=False)
+        found = _TEMPLATES.get(key)
+        if found is None:
+            found = _TEMPLATES[key] = builder(*args)
+        return found
+
+    return cached  # type: ignore[return-value]
+
+
+def templates_path(home: Path) -> Path:
+    """The template file of this version of the chart code (another version, another file)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return home / f"chart-templates-{digest}.json"
+
+
+def save_templates(path: Path) -> None:
+    """Write the shapes built so far atomically (for the workers that start next)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp.write_text(json.dumps(_TEMPLATES, ensure_ascii=False), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def load_templates(path: Path) -> int:
+    """Load shapes written by :func:`save_templates`; a missing or broken file is ignored
+    (the shapes are then built on first use). Returns how many were loaded."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if isinstance(loaded, dict):
+        _TEMPLATES.update(loaded)
+    return len(loaded) if isinstance(loaded, dict) else 0
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Okabe-Ito: distinguishable with colour-blindness, and dark enough on white for lines.
@@ -81,8 +131,10 @@ def fill(template: dict[str, Any], description: str, **datasets: Any) -> dict[st
 # -- the shapes ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
+@shape
 def _strip(lang: str, unit: str) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format(unit)
     x = alt.X("v:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4, labelFontSize=11),
@@ -110,8 +162,10 @@ def strip(lang: str, unit: str, description: str, peers: list[dict[str, Any]],
                 own=[] if own is None else [own])
 
 
-@functools.lru_cache(maxsize=64)
+@shape
 def _trend(lang: str, unit: str, colour_title: str, width: int, height: int) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format(unit)
     base = alt.Chart(alt.NamedData("series"))
@@ -171,8 +225,10 @@ def _segments(series: list[dict[str, Any]], missing_text: str
     return result, gaps
 
 
-@functools.lru_cache(maxsize=16)
+@shape
 def _budget_vs_accounts(lang: str) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format("EUR_mln")
     bars = alt.Chart(alt.NamedData("amounts")).mark_bar().encode(
@@ -201,8 +257,10 @@ def budget_vs_accounts(lang: str, description: str, amounts: list[dict[str, Any]
     return fill(_budget_vs_accounts(lang), description, amounts=amounts, missing=missing)
 
 
-@functools.lru_cache(maxsize=64)
+@shape
 def _dots_by_group(lang: str, unit: str, group_title: str, height: int) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format(unit)
     y = alt.Y("groep:N", title=group_title, sort=alt.EncodingSortField("mediaan", op="max",
@@ -233,8 +291,10 @@ def dots_by_group(lang: str, unit: str, group_title: str, description: str,
                 points=points, medians=medians)
 
 
-@functools.lru_cache(maxsize=64)
+@shape
 def _bars(lang: str, unit: str, title: str, height: int) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format(unit)
     chart = alt.Chart(alt.NamedData("bars")).mark_bar(color="#0072B2").encode(
@@ -265,8 +325,10 @@ def template_copy(spec: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(spec)
 
 
-@functools.lru_cache(maxsize=32)
+@shape
 def _choropleth(lang: str, unit: str) -> dict[str, Any]:
+    import altair as alt
+
     t = Translator(lang)
     fmt = number_format(unit)
     chart = alt.Chart(alt.NamedData("shapes")).mark_geoshape(

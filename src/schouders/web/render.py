@@ -124,6 +124,11 @@ class Renderer:
         self.env.filters["zip_self"] = lambda items: [(item, item) for item in items]
         self.env.filters["translate_pairs"] = lambda items, t: [(item, t(item)) for item in items]
 
+    def compile_all(self) -> None:
+        """Compile every template now (Jinja2 takes tens of ms per template on first use)."""
+        for name in self.env.list_templates(extensions=["html"]):
+            self.env.get_template(name)
+
     def html(self, request: Request, page: Page, lang: str) -> str:
         template = self.env.get_template(page.template)
         query = canonical_query(request)

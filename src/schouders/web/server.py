@@ -84,13 +84,15 @@ class TcpNoDelayConfig(uvicorn.Config):
 
 def _prepare(settings: Settings) -> None:
     """Work done once, before the workers start: migrate the instruments database (so workers
-    never race on a schema upgrade) and refresh the indicator engine's cache (when there is a
-    warehouse; without one the pages say how to build it)."""
+    never race on a schema upgrade) and refresh the indicator engine's cache and the service's
+    precomputed tables (when there is a warehouse; without one the pages say how to build it)."""
     from schouders.instruments.web.runtime import create_runtime
 
     create_runtime(settings).close()
     if not settings.warehouse_path.exists():
         return
-    from schouders.service.engine import ensure_engine_cache
+    from schouders.service.precompute import ensure_service_tables
+    from schouders.web.app import build_chart_templates
 
-    ensure_engine_cache(settings)
+    ensure_service_tables(settings)
+    build_chart_templates(settings)

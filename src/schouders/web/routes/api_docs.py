@@ -18,6 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/api")
+@router.get("/api/docs")
 async def api_docs(request: Request) -> Response:
     spec = request.app.openapi()
 

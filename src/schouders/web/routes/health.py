@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 router = APIRouter()
 
 
 class Health(BaseModel):
     status: str = "ok"
+    worker: int = Field(default_factory=os.getpid,
+                        description="Proces-id van de worker die antwoordt")
 
 
 @router.get("/health", tags=["systeem"], response_model=Health,
