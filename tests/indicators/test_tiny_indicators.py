@@ -138,6 +138,12 @@ def test_national_picture_real_change(tiny: Settings, defs: Definitions) -> None
     assert row["lasten_reeel_pct"] == pytest.approx((1.04 * 82 / 90 - 1) * 100)
     assert row["fysiek_reeel_pct"] == pytest.approx((1.04 * 82 / 90 - 1) * 100)
     assert row["cpi_pct"] == pytest.approx((90 / 82 - 1) * 100)
+    # on each year's own boundaries Aastad and Beekdam (2021 only) and Samenveld (from 2022)
+    # have no pair: the eight others are compared
+    own = api.national_picture(tiny, document="begroting", harmonised=False, defs=defs)
+    own_row = own[(own["jaar"] == 2022) & (own["groep"] == "Alle gemeenten")].iloc[0]
+    assert own_row["gemeenten"] == 8
+    assert own_row["lasten_mutatie_pct"] == pytest.approx(4.0)
     gov = api.national_picture(tiny, document="begroting", deflator="overheidsconsumptie",
                                defs=defs)
     gov_row = gov[(gov["jaar"] == 2022) & (gov["groep"] == "Alle gemeenten")].iloc[0]
