@@ -307,3 +307,23 @@ def test_wide_tables_scroll_inside_a_labelled_region(client: TestClient) -> None
     for path in ("/gemeente/GM0363", "/indicatoren", "/api"):
         regions = re.findall(r'class="table-scroll" role="region"[^>]*>', client.get(path).text)
         assert regions and all("aria-label=\"Tabel\"" not in tag for tag in regions), path
+
+
+@pytest.mark.parametrize("path", ["/gemeente/GM1700", "/vergelijken?gemeenten=GM0363,GM0599",
+                                  "/landelijk", "/indicator/overhead_pct", "/over"])
+def test_xlsx_twin_holds_the_csv_table(client: TestClient, path: str) -> None:
+    import openpyxl
+
+    base, _, query = path.partition("?")
+    suffix = f"?{query}" if query else ""
+    response = client.get(f"{base}.xlsx{suffix}")
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "attachment" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(book["gegevens"].iter_rows(values_only=True))
+    table = list(csv.reader(io.StringIO(client.get(f"{base}.csv{suffix}").text)))
+    assert [str(cell) for cell in rows[0]] == table[0]
+    assert len(rows) == len(table)
+    assert "CBS" in str(next(book["bron"].iter_rows(min_row=2, values_only=True))[0])

@@ -1,8 +1,10 @@
-"""One page, three forms: HTML (Jinja2), JSON and CSV twins of the same data.
+"""One page, every form: HTML (Jinja2) and the JSON, CSV and XLSX twins of the same model.
 
 A page is described by a :class:`Page`; :func:`respond` renders the form the request asks for
-(``.json``/``.csv`` suffix, rewritten to ``?format=`` by :class:`FormatSuffixMiddleware`) and
-caches the bytes per process, keyed on the canonical URL and language.
+(``.json``/``.csv``/``.xlsx`` suffix, rewritten to ``?format=`` by
+:class:`FormatSuffixMiddleware`) with the renderer of that format (:data:`RENDERERS`; the
+council report adds PDF) and caches the bytes per process, keyed on the canonical URL and
+language.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from schouders.service.models import SOURCE_NOTE
 from schouders.web.i18n import COOKIE, Translator, language_of
 
-FORMATS = ("html", "json", "csv")
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+FORMATS = tuple(MEDIA_TYPES)
+SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS if fmt != "html")
 SUFFIX_EXEMPT = ("/static/", "/api/", "/instrumenten/")
 DIRECTION_TEXT = {
     "hoger_beter": "hoger is beter",
@@ -62,8 +66,8 @@ template's context; ``context`` adds presentation only (chart specs); ``table`` 
 
 
 class FormatSuffixMiddleware:
-    """Rewrite ``/path.json`` and ``/path.csv`` to ``/path?format=json|csv``, and drop empty
-    query parameters (``peiljaar=`` from a form means "not chosen")."""
+    """Rewrite ``/path.json``, ``/path.csv`` and ``/path.xlsx`` to ``/path?format=...``, and
+    drop empty query parameters (``peiljaar=`` from a form means "not chosen")."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,7 +82,7 @@ class FormatSuffixMiddleware:
                 scope["query_string"] = b"&".join(kept)
             path: str = scope.get("path", "")
             if not path.startswith(SUFFIX_EXEMPT):
-                for suffix in (".json", ".csv"):
+                for suffix in SUFFIXES:
                     if path.endswith(suffix) and len(path) > len(suffix) + 1:
                         scope = dict(scope)
                         scope["path"] = path[: -len(suffix)]
@@ -93,7 +97,8 @@ class FormatSuffixMiddleware:
 def wanted_format(request: Request) -> str:
     value = request.query_params.get("format", "html")
     if value not in FORMATS:
-        raise HTTPException(status_code=400, detail="format moet html, json of csv zijn")
+        raise HTTPException(status_code=400,
+                            detail="format moet een van " + ", ".join(FORMATS) + " zijn")
     return value
 
 
@@ -133,7 +138,7 @@ class Renderer:
         template = self.env.get_template(page.template)
         query = canonical_query(request)
         base = request.url.path
-        twins = {fmt: f"{base}.{fmt}" + (f"?{query}" if query else "") for fmt in ("json", "csv")}
+        twins = {fmt: f"{base}.{fmt}" + (f"?{query}" if query else "") for fmt in RENDERERS}
         switch = {
             code: f"{base}?" + urlencode([*_without_lang(request), ("lang", code)])
             for code in ("nl", "en")
@@ -179,16 +184,12 @@ async def respond(
     def produce() -> tuple[bytes, int, dict[str, str]]:
         page = build()
         headers: dict[str, str] = {}
-        if fmt == "json":
-            body = (page.data.model_dump_json().encode("utf-8")
-                    if isinstance(page.data, BaseModel)
-                    else json_bytes({**page.data, "bron": SOURCE_NOTE}))
-        elif fmt == "csv":
-            table = page.table if page.table is not None else pd.DataFrame()
-            body = csv_bytes(table)
-            headers["content-disposition"] = f'attachment; filename="{page.name}.csv"'
-        else:
+        if fmt == "html":
             body = renderer.html(request, page, lang).encode("utf-8")
+        else:
+            body = RENDERERS[fmt](page)
+        if fmt in DOWNLOADS:
+            headers["content-disposition"] = f'attachment; filename="{page.name}.{fmt}"'
         return body, page.status_code, headers
 
     if cache_key is None:
@@ -237,6 +238,34 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return jsonable(vars(value))
     return value
+
+
+def page_json(page: Page) -> bytes:
+    """The page model itself (the same document as its /api route)."""
+    if isinstance(page.data, BaseModel):
+        return page.data.model_dump_json().encode("utf-8")
+    return json_bytes({**page.data, "bron": SOURCE_NOTE})
+
+
+def page_csv(page: Page) -> bytes:
+    return csv_bytes(page.table if page.table is not None else pd.DataFrame())
+
+
+def page_xlsx(page: Page) -> bytes:
+    """The page's table as an Excel workbook, with the source note on a second sheet."""
+    table = page.table if page.table is not None else pd.DataFrame()
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="gegevens", index=False)
+        pd.DataFrame({"bron": [SOURCE_NOTE, page.title]}).to_excel(
+            writer, sheet_name="bron", index=False)
+    return buffer.getvalue()
+
+
+# Renderers of the non-HTML forms: one function per format, from the page alone.
+RENDERERS: dict[str, Callable[[Page], bytes]] = {
+    "json": page_json, "csv": page_csv, "xlsx": page_xlsx}
+DOWNLOADS = ("csv", "xlsx")
 
 
 def json_bytes(value: Any) -> bytes:
