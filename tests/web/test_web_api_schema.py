@@ -55,3 +55,56 @@ def test_api_never_fails(api_schema) -> None:
         run()
         tested.append(operation.label)
     assert len(tested) >= 7
+
+
+REAL_EXAMPLES = 50
+
+
+@pytest.mark.slow
+def test_api_never_fails_on_real_codes(api_schema, app: FastAPI) -> None:
+    """The same checks with values from the real code lists, so the generated requests reach
+    real municipalities, indicators, years, documents and peer groups (not only 404s/400s)."""
+    from hypothesis import strategies as st
+
+    con = app.state.service.state.cursor()
+    gm_codes = [row[0] for row in con.execute("SELECT gm_code FROM gemeente ORDER BY 1").fetchall()]
+    years = [row[0] for row in con.execute(
+        "SELECT DISTINCT jaar FROM iv3_levering ORDER BY 1").fetchall()]
+    indicators = [item.code for item in app.state.service.indicators()]
+    real = st.fixed_dictionaries({
+        "gm_code": st.sampled_from(gm_codes), "code": st.sampled_from(indicators),
+        "jaar": st.sampled_from(years), "document": st.sampled_from(["begroting",
+                                                                      "jaarrekening"]),
+        "peers": st.sampled_from(["auto", "grootteklasse", "provincie", "knn", "alle", "G4",
+                                  "casusgemeenten 2020"]),
+        "gemeenten": st.lists(st.sampled_from(gm_codes), min_size=1, max_size=10).map(
+            ",".join),
+        "indicator": st.sampled_from(indicators), "prijzen": st.sampled_from(["nominaal",
+                                                                               "reeel"]),
+        "keep": st.sets(st.sampled_from(["jaar", "document", "peers", "prijzen", "indicator",
+                                         "gemeenten"]))})
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_schema_conformance]
+    statuses: dict[int, int] = {}
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith("/api/"):
+            continue
+
+        @given(case=operation.as_strategy(), values=real)
+        @settings(max_examples=REAL_EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case, values) -> None:
+            for name in ("gm_code", "code"):
+                if case.path_parameters and name in case.path_parameters:
+                    case.path_parameters[name] = values[name]
+            if case.query is not None:
+                for name in values["keep"]:
+                    if name in case.query:
+                        case.query[name] = values[name]
+            response = case.call_and_validate(checks=checks)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        run()
+    assert statuses.get(200, 0) > 100, statuses  # the real codes reach real answers
+    assert not [code for code in statuses if code >= 500], statuses
