@@ -115,6 +115,7 @@ def require(web: WebState, code: str) -> Municipality:
         "SELECT gm_code, naam, eerste_jaar, laatste_jaar FROM gemeente WHERE gm_code = ?",
         [normalised],
     ).fetchone()
+    assert row is not None  # the code is in names(), which reads the same table
     return Municipality(*row)
 
 

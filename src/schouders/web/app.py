@@ -6,7 +6,7 @@ import gc
 import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -222,7 +222,7 @@ def _mount_instruments(app: FastAPI, settings: Settings) -> None:
     app.include_router(create_instruments_router(settings), prefix="/instrumenten")
 
 
-def static_url_builder():
+def static_url_builder() -> Callable[[str], str]:
     """static('css/site.css') -> '/static/css/site.css?v=<hash of the file>' (cache busting)."""
     root = resources.files("schouders.web") / "static"
     versions: dict[str, str] = {}

@@ -83,7 +83,8 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "Deze pagina bestaat niet."
         elif exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
-        return error_response(request, exc.status_code, detail, headers=exc.headers)
+        return error_response(request, exc.status_code, detail,
+                              headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
