@@ -20,6 +20,7 @@ from schouders.warehouse.build import build_warehouse
 
 POPULATION = "joeykurtosis_gemeentefinancien/inwoners_2017_2026.csv"
 SUMMARY = "joeykurtosis_gemeentefinancien/iv3_summary_2017_2026.csv"
+MUNICIPALITIES = "joeykurtosis_gemeentefinancien/gemeenten_per_jaar_2010_2026.csv"
 CPI = "checkdecijfers_cbs_odata_v4/derived_86141NED_cpi_2025is100_alle_bestedingen.csv"
 
 
@@ -74,6 +75,13 @@ def test_negative_population_names_file_and_line(data_dir: Path, tmp_path: Path)
     message = " ".join(result.output.split())
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "inwoners_2017_2026.csv (regel 42)" in message and "onmogelijke waarde -" in message
+
+
+def test_truncated_list_of_municipalities_per_year_fails(data_dir: Path, tmp_path: Path) -> None:
+    settings = edited(data_dir, tmp_path, MUNICIPALITIES, lambda lines: lines[:-40])
+    with pytest.raises(SchoudersError, match=r"gemeenten per jaar \(.*gemeenten_per_jaar_2010_2026"
+                       r"\.csv\) is onvolledig: voor 2026 hebben 40 gemeente\(n\) Iv3-leveringen"):
+        build_warehouse(settings)
 
 
 def test_empty_cpi_file_is_a_clear_error(data_dir: Path, tmp_path: Path) -> None:

@@ -57,8 +57,31 @@ def check_plausible(data: LoadedData, *, live: bool) -> None:
                 f"De gemeentecodelijst ({code_list}, {len(known)} codes) is onvolledig: "
                 f"{len(unknown)} gemeente(n) uit {what} ({_where(data.provenance, onderdeel)}) "
                 f"staan er niet in, bijv. {', '.join(unknown[:3])}.", hint)
+    _check_years(data, hint)
     _check_population(data, hint, live=live)
     _check_prices(data, hint)
+
+
+def _check_years(data: LoadedData, hint: str) -> None:
+    """Deliveries and population of a year belong to municipalities of that year's list (a
+    truncated list of municipalities per year fails here)."""
+    listed = data.municipalities_per_year[["gm_code", "jaar"]].astype({"jaar": "int64"})
+    years = set(listed["jaar"])
+    where = _where(data.provenance, "gemeente_jaar")
+    for what, frame, onderdeel in (("Iv3-leveringen", data.iv3.levering, "iv3_fact"),
+                                   ("inwoners", data.population, "bevolking")):
+        pairs = frame[["gm_code", "jaar"]].astype({"jaar": "int64"})
+        pairs = pairs[pairs["jaar"].isin(years)].drop_duplicates()
+        extra = pairs.merge(listed, how="left", indicator=True)
+        extra = extra[extra["_merge"] == "left_only"]
+        if len(extra):
+            first = extra.sort_values(["jaar", "gm_code"]).iloc[0]
+            count = int((extra["jaar"] == first["jaar"]).sum())
+            raise SchoudersError(
+                f"De lijst van gemeenten per jaar ({where}) is onvolledig: voor "
+                f"{int(first['jaar'])} hebben {count} gemeente(n) {what} "
+                f"({_where(data.provenance, onderdeel)}) maar staan ze niet in de lijst "
+                f"(bijv. {first['gm_code']}).", hint)
 
 
 def _check_population(data: LoadedData, hint: str, *, live: bool) -> None:
