@@ -36,10 +36,7 @@ HTTP_PATH = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$")
 
 # documented paths known to be missing ("file: path" -> reason); each is an xfail(strict) test of
 # its own, so it turns into a failure the moment the route exists and the entry can go
-KNOWN_MISSING: dict[str, str] = {
-    "docs/web.md: /.json": "docs/web.md names /.json as the JSON twin of the start page, but "
-    "FormatSuffixMiddleware only rewrites paths longer than the suffix: /.json is a 404",
-}
+KNOWN_MISSING: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -144,9 +144,13 @@ class Service:
         return panel(self.state, peiljaar).long()
 
     def warm(self) -> None:
+        """Read everything a page needs before the first request (see service.warmup)."""
         from schouders.service.warmup import warm
 
         warm(self.state)
+        first = self.search(None, limit=1)
+        if first:
+            self.profile(first[0].gm_code)
 
 
 def _plain(value: Any) -> Any:

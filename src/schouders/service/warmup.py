@@ -2,9 +2,9 @@
 
 Everything heavy is precomputed once per build (``service.duckdb``, the engine's cache), so a
 worker only reads: names, catalogue, breaks, the panel (one query), the national picture of
-both documents, the municipal boundaries for maps, and one profile (it opens the engine's
-connections). A first visitor then waits no longer than any other: an uncached profile is a
-few lookups in what is already in memory.
+both documents and the municipal boundaries for maps (the facade then asks one profile, which
+opens the engine's connections). A first visitor then waits no longer than any other: an
+uncached profile is a few lookups in what is already in memory.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from schouders.service.state import WebState
 
 
 def warm(web: WebState) -> None:
-    from schouders.service.facade import Service
     from schouders.service.precompute import ensure_service_tables
 
     ensure_service_tables(web.settings)
     provenance.provenance(web)
     municipalities.names(web)
-    current = municipalities.all_current(web)
+    municipalities.all_current(web)
     catalogue(web)
     all_breaks(web)
     panel(web, None)
@@ -33,5 +32,3 @@ def warm(web: WebState) -> None:
         national_trends(web, document)
     for year in available_years(web):
         boundaries(web, year)
-    if not current.empty:
-        Service(web.settings, web).profile(str(current["gm_code"].iloc[0]))

@@ -22,7 +22,12 @@ from schouders.web import charts
 from schouders.web.charts import CONFIG as CHART_CONFIG
 from schouders.web.error_pages import install_error_handlers
 from schouders.web.ratelimit import RateLimiter
-from schouders.web.render import FormatSuffixMiddleware, Renderer
+from schouders.web.render import (
+    FormatSuffixMiddleware,
+    HeadAsGetMiddleware,
+    Renderer,
+    ResponseCache,
+)
 from schouders.web.security import SecurityHeadersMiddleware
 
 log = logging.getLogger("schouders.web")
@@ -86,6 +91,7 @@ def create_app(
     app.state.service = Service(settings, web)
     app.state.settings = settings
     app.state.limiter = RateLimiter(*rate_limit)
+    app.state.responses = ResponseCache()
     app.state.renderer = Renderer(
         {"static": static_url_builder(), "chart_config": CHART_CONFIG},
         build_info=lambda: _build_info(web),
@@ -98,6 +104,7 @@ def create_app(
     app.mount("/static", StaticFiles(packages=[("schouders.web", "static")]), name="static")
     install_error_handlers(app)
     app.add_middleware(FormatSuffixMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

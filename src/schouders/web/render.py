@@ -13,8 +13,10 @@ import datetime as dt
 import io
 import json
 import math
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -29,7 +31,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schouders.service.models import SOURCE_NOTE
 from schouders.web.i18n import COOKIE, Translator, language_of
@@ -83,9 +85,9 @@ class FormatSuffixMiddleware:
             path: str = scope.get("path", "")
             if not path.startswith(SUFFIX_EXEMPT):
                 for suffix in SUFFIXES:
-                    if path.endswith(suffix) and len(path) > len(suffix) + 1:
+                    if path.endswith(suffix) and len(path) > len(suffix):
                         scope = dict(scope)
-                        scope["path"] = path[: -len(suffix)]
+                        scope["path"] = path[: -len(suffix)] or "/"  # '/.json': the start page
                         scope["raw_path"] = scope["path"].encode("utf-8")
                         query = scope.get("query_string", b"")
                         extra = f"format={suffix[1:]}".encode()
@@ -134,15 +136,15 @@ class Renderer:
         for name in self.env.list_templates(extensions=["html"]):
             self.env.get_template(name)
 
-    def html(self, request: Request, page: Page, lang: str) -> str:
+    def html(self, request: Request, page: Page, lang: str, query: str | None = None) -> str:
+        """``query``: the page's validated parameters as a query string (links to the twins
+        and the other language carry these, never unknown parameters of the request)."""
         template = self.env.get_template(page.template)
-        query = canonical_query(request)
+        query = canonical_query(request) if query is None else query
         base = request.url.path
         twins = {fmt: f"{base}.{fmt}" + (f"?{query}" if query else "") for fmt in RENDERERS}
-        switch = {
-            code: f"{base}?" + urlencode([*_without_lang(request), ("lang", code)])
-            for code in ("nl", "en")
-        }
+        switch = {code: f"{base}?" + (f"{query}&" if query else "") + f"lang={code}"
+                  for code in ("nl", "en")}
         return template.render(
             request_path=base,
             query=query,
@@ -159,8 +161,10 @@ class Renderer:
         )
 
 
-def _without_lang(request: Request) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "format")]
+def page_query(params: Mapping[str, object]) -> str:
+    """The canonical query string of a page's validated parameters (empty ones left out)."""
+    return urlencode(sorted((key, str(value)) for key, value in params.items()
+                            if value is not None and value != ""))
 
 
 async def respond(
@@ -168,11 +172,15 @@ async def respond(
     build: Callable[[], Page],
     *,
     cache_key: object | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> Response:
     """Render ``build()`` in the form the request asks for; cache the bytes per process.
 
-    A cached page is answered straight from the event loop; building a page (database work,
-    pandas, Jinja2) runs in the thread pool so it never blocks other requests.
+    ``params`` are the route's validated query parameters: with them the response is cached
+    under those values only, so unknown or junk parameters can neither fill the cache nor leak
+    into links. The cache is bounded in bytes (:class:`ResponseCache`). A cached page is
+    answered straight from the event loop; building a page (database work, pandas, Jinja2)
+    runs in the thread pool so it never blocks other requests.
     """
     fmt = wanted_format(request)
     lang = language_of(request)
@@ -180,31 +188,67 @@ async def respond(
     renderer: Renderer = app_state.renderer
     web = app_state.web
     web.refresh(time.monotonic())
+    query = page_query(params) if params is not None else None
 
     def produce() -> tuple[bytes, int, dict[str, str]]:
         page = build()
         headers: dict[str, str] = {}
         if fmt == "html":
-            body = renderer.html(request, page, lang).encode("utf-8")
+            body = renderer.html(request, page, lang, query).encode("utf-8")
         else:
             body = RENDERERS[fmt](page)
         if fmt in DOWNLOADS:
             headers["content-disposition"] = f'attachment; filename="{page.name}.{fmt}"'
         return body, page.status_code, headers
 
-    if cache_key is None:
+    if cache_key is None or params is None:
         body, status, headers = await run_in_threadpool(produce)
     else:
-        key = ("response", request.url.path, canonical_query(request), fmt, lang, cache_key)
-        found = web.peek(key)
+        cache: ResponseCache = app_state.responses
+        key = (web.generation, request.url.path, query, fmt, lang, cache_key)
+        found = cache.get(key)
         if found is None:
-            found = await run_in_threadpool(web.cached, key, produce)
+            found = await run_in_threadpool(produce)
+            cache.put(key, found)
         body, status, headers = found
     response = Response(body, status_code=status, media_type=MEDIA_TYPES[fmt], headers=headers)
     if fmt == "html":
         response.headers["vary"] = "Cookie"
     remember_language(request, response)
     return response
+
+
+class ResponseCache:
+    """Rendered responses per worker, least recently used first out, bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[Hashable, tuple[bytes, int, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bytes, int, dict[str, str]] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: tuple[bytes, int, dict[str, str]]) -> None:
+        if len(value[0]) > self.max_bytes // 4:
+            return  # one huge page must not push out everything else
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
+            self._entries[key] = value
+            self.size += len(value[0])
+            while self.size > self.max_bytes and self._entries:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped[0])
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def remember_language(request: Request, response: Response) -> None:
@@ -284,3 +328,22 @@ def script_json(value: Any) -> Markup:
     return Markup(
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     )
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD like GET without the body (HTTP semantics; FastAPI routes only list GET)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

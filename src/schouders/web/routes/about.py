@@ -37,4 +37,4 @@ async def about(request: Request) -> Response:
                      "prices": jsonable(info.prices), "meta": info.meta, "citation": citation},
         )
 
-    return await respond(request, build, cache_key="about")
+    return await respond(request, build, cache_key="about", params={})

@@ -28,7 +28,7 @@ async def api_docs(request: Request) -> Response:
                     context={"endpoints": endpoints, "info": spec.get("info", {})},
                     twins=False)
 
-    return await respond(request, build, cache_key="api-docs")
+    return await respond(request, build, cache_key="api-docs", params={})
 
 
 def describe(spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -45,4 +45,6 @@ async def compare(
                     name="vergelijking",
                     context={**view.specs(model, lang), "invoer": gemeenten or ""})
 
-    return await respond(request, build, cache_key="compare")
+    return await respond(request, build, cache_key="compare", params={
+        "gemeenten": gemeenten, "groep": groep, "jaar": jaar, "document": document,
+        "indicator": indicator, "prijzen": prijzen})

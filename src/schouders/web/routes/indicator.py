@@ -27,7 +27,7 @@ async def indicator_list(request: Request) -> Response:
                     table=pd.DataFrame([item.model_dump() for item in items]),
                     name="indicatoren", context={"items": [item.model_dump() for item in items]})
 
-    return await respond(request, build, cache_key="indicators")
+    return await respond(request, build, cache_key="indicators", params={})
 
 
 @router.get("/indicator/{code}")
@@ -49,4 +49,5 @@ async def indicator(
                     name=f"{model.code}-{model.verdeling.keuzes.jaar}",
                     context={"spec": distribution.specs(model.verdeling, lang)["spread"]})
 
-    return await respond(request, build, cache_key="indicator")
+    return await respond(request, build, cache_key="indicator", params={
+        "jaar": jaar, "document": document, "prijzen": prijzen})

@@ -35,4 +35,5 @@ async def national(
                     context={"class_charts": view.class_charts(model, lang),
                              "spread_spec": spread["spread"], "map_spec": spread["map"]})
 
-    return await respond(request, build, cache_key="national")
+    return await respond(request, build, cache_key="national", params={
+        "document": document, "indicator": indicator, "jaar": jaar, "prijzen": prijzen})

@@ -47,7 +47,9 @@ async def profile(
                     name=f"profiel-{model.gemeente.gm_code}-{model.keuzes.jaar}",
                     context={"specs": view.specs(model, lang)})
 
-    response = await respond(request, build, cache_key="profile")
+    response = await respond(request, build, cache_key="profile", params={
+        "jaar": jaar, "document": document, "peers": peers, "peiljaar": peiljaar,
+        "prijzen": prijzen})
     if response.status_code == 200 and request.query_params.get("format", "html") == "html":
         remember_recent(request, response, code)
     return response

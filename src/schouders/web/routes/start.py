@@ -56,4 +56,4 @@ async def start(
                      "recent": seen},
         )
 
-    return await respond(request, build, cache_key=("start", *recent))
+    return await respond(request, build, cache_key=("start", *recent), params={"q": query})
