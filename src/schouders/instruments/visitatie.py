@@ -208,11 +208,13 @@ def join_invited_round(session: Session, invite: Invite, user: User, actor: Acto
 def accept_invite(
     session: Session, token: str, *, name: str = "", password: str = "",
     password_repeat: str | None = None, now: datetime | None = None,
+    verified_hash: str | None = None, new_hash: str | None = None,
 ) -> User:
     """Accept an invite (platform) and join the round it was made for, in one transaction."""
     return invites.accept_invite(session, token, name=name, password=password,
                                  password_repeat=password_repeat, now=now,
-                                 on_accept=join_invited_round)
+                                 on_accept=join_invited_round, verified_hash=verified_hash,
+                                 new_hash=new_hash)
 
 
 def respondent_of(session: Session, round_: Round, user_id: int) -> Respondent | None:

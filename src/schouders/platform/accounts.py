@@ -22,7 +22,7 @@ from schouders.platform.access import (
 from schouders.platform.audit import Actor
 from schouders.platform.errors import FieldErrors
 from schouders.platform.models import LoginSession, Membership, Municipality, User, utcnow
-from schouders.platform.passwords import hash_password, password_problems, verify_password
+from schouders.platform.passwords import hash_password, password_problems
 from schouders.platform.signing import token_digest
 
 GM_CODE = re.compile(r"^GM\d{4}$")
@@ -51,19 +51,23 @@ def create_user(
     *,
     is_admin: bool = False,
     actor: Actor | Viewer = audit.CLI,
+    password_hash: str | None = None,
 ) -> User:
+    """A new account. ``password_hash`` (of ``password``) lets the caller hash outside the
+    write transaction."""
     email = normalise_email(email)
     errors: dict[str, str] = {}
     if not EMAIL.match(email):
         errors["email"] = "Vul een geldig e-mailadres in."
     if not name.strip():
         errors["name"] = "Vul een naam in."
-    errors.update(password_problems(password))
+    errors.update(password_problems(password, email=email, name=name))
     if not errors and session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = "Er bestaat al een account met dit e-mailadres."
     if errors:
         raise FieldErrors(errors)
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password),
+    user = User(email=email, name=name.strip(),
+                password_hash=password_hash or hash_password(password),
                 is_admin=is_admin, active=True)
     session.add(user)
     session.flush()
@@ -165,32 +169,35 @@ def _end_sessions(session: Session, user_id: int, keep_digest: str | None = None
     session.execute(query)
 
 
+def new_password_problems(viewer: Viewer, current: str, new: str, repeat: str) -> dict[str, str]:
+    errors = password_problems(new, repeat, email=viewer.email, name=viewer.name)
+    if not errors and new == current:
+        errors["password"] = "Kies een ander wachtwoord dan het huidige."
+    return errors
+
+
 def change_own_password(
-    session: Session, viewer: Viewer | None, current: str, new: str, repeat: str,
-    *, session_token: str | None = None, now: datetime | None = None,
+    session: Session, viewer: Viewer | None, *, verified_hash: str, new_hash: str,
+    session_token: str | None = None, now: datetime | None = None,
 ) -> None:
-    """A logged-in user sets a new password; needs the current one. Other sessions end."""
+    """A logged-in user sets a new password. The caller verified the current password (throttled,
+    outside this transaction: ``sessions.check_password``) against ``verified_hash`` and hashed the
+    new one; if the password changed meanwhile, nothing happens. Other sessions end."""
     viewer = require_viewer(viewer)
     now = now or utcnow()
     user = session.get(User, viewer.user_id)
     if user is None:
         raise Forbidden()
-    errors: dict[str, str] = {}
-    if not verify_password(user.password_hash, current):
-        errors["current_password"] = "Uw huidige wachtwoord klopt niet."
-    errors.update(password_problems(new, repeat))
-    if not errors and new == current:
-        errors["password"] = "Kies een ander wachtwoord dan het huidige."
-    if errors:
-        raise FieldErrors(errors)
-    user.password_hash = hash_password(new)
+    if user.password_hash != verified_hash:
+        raise FieldErrors({"current_password": "Uw huidige wachtwoord klopt niet."})
+    user.password_hash = new_hash
     _end_sessions(session, user.id, token_digest(session_token) if session_token else None)
     _audit_for_user(session, viewer, "user.password_changed", user, {"email": user.email}, now)
 
 
 def admin_set_password(
     session: Session, viewer: Viewer | None, user_id: int, new: str, repeat: str,
-    *, now: datetime | None = None,
+    *, now: datetime | None = None, new_hash: str | None = None,
 ) -> User:
     """The beheerder sets a new password for an account (there is no e-mail reset). All sessions
     of that account end; the change is logged, also for the user's municipalities."""
@@ -198,20 +205,22 @@ def admin_set_password(
     user = session.get(User, user_id)
     if user is None:
         raise FieldErrors({"user_id": "Onbekend account."})
-    reset_password(session, user, new, repeat, actor=viewer, now=now)
+    reset_password(session, user, new, repeat, actor=viewer, now=now, new_hash=new_hash)
     return user
 
 
 def reset_password(
     session: Session, user: User, new: str, repeat: str | None = None,
     *, actor: Actor | Viewer = audit.CLI, now: datetime | None = None,
+    new_hash: str | None = None,
 ) -> None:
-    """Set a new password without knowing the old one (beheerder, or the command line)."""
+    """Set a new password without knowing the old one (beheerder, or the command line).
+    ``new_hash`` (of ``new``) lets the caller hash outside the write transaction."""
     now = now or utcnow()
-    errors = password_problems(new, repeat)
+    errors = password_problems(new, repeat, email=user.email, name=user.name)
     if errors:
         raise FieldErrors(errors)
-    user.password_hash = hash_password(new)
+    user.password_hash = new_hash or hash_password(new)
     _end_sessions(session, user.id)
     _audit_for_user(session, actor, "user.password_reset", user, {"email": user.email}, now)
 

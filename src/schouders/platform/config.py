@@ -32,6 +32,8 @@ THROTTLE_WINDOW_MINUTES = 15
 # Any password checks (right or wrong, known or unknown account) per address within the window:
 # bounds password guessing over many accounts, and the hashing load one address can cause.
 THROTTLE_IP_ATTEMPTS = 30
+# Failures for one account from all addresses together within the window.
+THROTTLE_ACCOUNT_FAILURES = 20
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -1,8 +1,13 @@
 """Database engine and transactions: SQLite (embedded default) or PostgreSQL (shared server).
 
 All writes go through :meth:`Database.transaction`: one unit of work that commits as a whole or
-not at all. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (WAL mode, busy timeout),
-so two writers queue instead of failing halfway with "database is locked".
+not at all. On SQLite every such transaction starts with ``BEGIN IMMEDIATE`` (WAL mode, busy
+timeout), so two writers queue instead of failing halfway with "database is locked". Keep them
+short: never hash a password inside one.
+
+Reading only goes through :meth:`Database.read`: on SQLite a plain (deferred) ``BEGIN``, which
+takes no write lock (WAL readers never wait for writers), so reading the session of every request
+does not queue behind writers.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_S = 30
+READ_ONLY = "schouders_read_only"
 
 
 class Database:
@@ -26,10 +32,23 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                     expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; it takes no write lock (SQLite: deferred BEGIN). Loaded
+        objects stay usable after the block (it ends with a commit that writes nothing)."""
+        session = self._readers()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -74,7 +93,8 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -39,6 +39,8 @@ from schouders.platform.signing import new_token, token_digest
 INVITABLE_BY_ADMIN = (COORDINATOR, ANALYST, RESPONDENT)
 INVITABLE_BY_COORDINATOR = (RESPONDENT, ANALYST)
 AcceptHook = Callable[[Session, Invite, User, Actor, datetime], None]
+WRONG_OR_BLOCKED = ("Het wachtwoord klopt niet bij het bestaande account, of het account is "
+                    "geblokkeerd (neem dan contact op met de beheerder).")
 
 
 @dataclass(frozen=True)
@@ -125,26 +127,35 @@ def accept_invite(
     password_repeat: str | None = None,
     now: datetime | None = None,
     on_accept: AcceptHook | None = None,
+    verified_hash: str | None = None,
+    new_hash: str | None = None,
 ) -> User:
     """Use an invite once: create the account (or confirm the existing one) and grant the role.
     ``on_accept`` lets the instrument that made the invite act on it in the same transaction
-    (the visitatie adds the user as respondent to ``invite.round_id``)."""
+    (the visitatie adds the user as respondent to ``invite.round_id``).
+
+    The web form verifies an existing account's password beforehand (throttled, outside this
+    transaction) and passes the hash it verified (``verified_hash``), or hashes a new account's
+    password beforehand (``new_hash``). A blocked account gets the same answer as a wrong
+    password: the form must not tell whether a blocked account's password is right."""
     now = now or utcnow()
     invite = open_invite(session, token, now, lock=True)
     user = session.scalar(select(User).where(User.email == invite.email))
     if user is None:
-        errors = password_problems(password, password_repeat)
+        errors = password_problems(password, password_repeat, email=invite.email, name=name)
         if not name.strip():
             errors["name"] = "Vul uw naam in."
         if errors:
             raise FieldErrors(errors)
         user = create_user(session, invite.email, name, password,
-                           actor=Actor(None, invite.email))
-    elif not verify_password(user.password_hash, password):
-        raise FieldErrors({"password": "Het wachtwoord klopt niet bij het bestaande account."})
-    elif not user.active:
-        raise FieldErrors({"password": "Dit account is geblokkeerd; neem contact op met de "
-                                       "beheerder."})
+                           actor=Actor(None, invite.email), password_hash=new_hash)
+    else:
+        if verified_hash is not None:
+            right = user.password_hash == verified_hash
+        else:
+            right = verify_password(user.password_hash, password)
+        if not (right and user.active):
+            raise FieldErrors({"password": WRONG_OR_BLOCKED})
     actor = Actor(user.id, user.email)
     set_membership(session, user, invite.gm_code, invite.role, actor=actor)
     if on_accept is not None:

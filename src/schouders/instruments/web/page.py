@@ -23,7 +23,7 @@ from schouders.instruments.web.runtime import InstrumentsRuntime
 from schouders.instruments.web.shell import shell_context
 from schouders.platform.access import Viewer
 from schouders.platform.config import MIN_PASSWORD_LENGTH, SESSION_HOURS
-from schouders.platform.sessions import viewer_of_token
+from schouders.platform.sessions import current_viewer
 from schouders.platform.signing import new_token
 from schouders.web.render import remember_language
 
@@ -85,9 +85,8 @@ class Page:
         signer = rt.signer
         self.session_token = signer.unsign("session", request.cookies.get(SESSION_COOKIE))
         self.viewer: Viewer | None = None
-        if self.session_token:
-            with rt.db.transaction() as session:
-                self.viewer = viewer_of_token(session, self.session_token, rt.now())
+        if self.session_token:  # read without the write lock (see sessions.current_viewer)
+            self.viewer = current_viewer(rt.db, self.session_token, rt.now())
             if self.viewer is None:
                 self.session_token = None
         anon = signer.unsign("anon", request.cookies.get(ANON_COOKIE))

@@ -16,6 +16,7 @@ from schouders.platform.accounts import add_municipality, admin_set_active, admi
 from schouders.platform.errors import FieldErrors
 from schouders.platform.invites import INVITABLE_BY_ADMIN, create_invite
 from schouders.platform.models import Membership, Municipality, User
+from schouders.platform.passwords import hash_password, password_problems
 
 
 def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
@@ -114,10 +115,13 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         page = Page(rt, request)
         page.check_form(form)
         viewer = require_admin(page.viewer)
+        new, repeat = str(form.get("password", "")), str(form.get("password_repeat", ""))
+        # hash before the write transaction (password_problems is checked again inside)
+        new_hash = hash_password(new) if not password_problems(new, repeat) else None
         try:
             with rt.db.transaction() as session:
-                admin_set_password(session, viewer, user_id, str(form.get("password", "")),
-                                   str(form.get("password_repeat", "")), now=rt.now())
+                admin_set_password(session, viewer, user_id, new, repeat, now=rt.now(),
+                                   new_hash=new_hash)
         except FieldErrors as exc:
             errors = {f"u{user_id}_{k}": v for k, v in exc.errors.items()}
             return overview(page, errors, status_code=400, open_user=user_id)

@@ -13,13 +13,18 @@ from schouders.instruments.visitatie import accept_invite, respondent_rounds
 from schouders.instruments.web.page import Page, client_ip
 from schouders.instruments.web.runtime import InstrumentsRuntime
 from schouders.platform.access import require_viewer
-from schouders.platform.accounts import change_own_password, municipalities_of
+from schouders.platform.accounts import (
+    change_own_password,
+    municipalities_of,
+    new_password_problems,
+)
 from schouders.platform.config import MIN_PASSWORD_LENGTH
 from schouders.platform.errors import FieldErrors
-from schouders.platform.invites import invite_has_account, open_invite
+from schouders.platform.invites import WRONG_OR_BLOCKED, invite_has_account, open_invite
 from schouders.platform.models import Municipality
-from schouders.platform.sessions import log_in, log_out, open_session
-from schouders.platform.throttle import LoginThrottled, record_failed_attempt, throttle_wait
+from schouders.platform.passwords import hash_password, password_problems
+from schouders.platform.sessions import check_password, log_in, log_out, open_session
+from schouders.platform.throttle import LoginThrottled
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -70,8 +75,10 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             result = log_in(rt.db, email, str(form.get("password", "")), client_ip(request),
                             rt.now())
         except LoginThrottled as exc:
-            return page.render("login.html", {"error": exc, "email": email,
-                                              "next": next_path}, status_code=429)
+            response = page.render("login.html", {"error": exc, "email": email,
+                                                  "next": next_path}, status_code=429)
+            response.headers.update(exc.headers)
+            return response
         except SchoudersError as exc:
             return page.render("login.html", {"error": exc, "email": email,
                                               "next": next_path}, status_code=400)
@@ -117,24 +124,25 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         page = Page(rt, request)
         page.check_form(form)
         viewer = require_viewer(page.viewer)
-        # the current password is checked here: throttle it like the login form
-        ip = client_ip(request)
-        with rt.db.transaction() as session:
-            wait = throttle_wait(session, viewer.email, ip, rt.now())
-        if wait:
-            throttled = LoginThrottled(wait)
-            return account_page(page, {"current_password": f"{throttled.message} "
-                                                           f"{throttled.hint}"}, 429)
+        # the current password is checked like the login form: throttled, and hashed outside
+        # any write transaction
+        current = str(form.get("current_password", ""))
+        new, repeat = str(form.get("password", "")), str(form.get("password_repeat", ""))
+        try:
+            checked = check_password(rt.db, viewer.email, current, client_ip(request), rt.now())
+        except LoginThrottled as exc:
+            return account_page(page, {"current_password": f"{exc.message} {exc.hint}"}, 429)
+        errors = {} if checked.ok else {"current_password": "Uw huidige wachtwoord klopt niet."}
+        errors.update(new_password_problems(viewer, current, new, repeat))
+        if errors or checked.password_hash is None:
+            return account_page(page, errors, 400)
+        new_hash = hash_password(new)
         try:
             with rt.db.transaction() as session:
-                change_own_password(
-                    session, viewer, str(form.get("current_password", "")),
-                    str(form.get("password", "")), str(form.get("password_repeat", "")),
-                    session_token=page.session_token, now=rt.now())
+                change_own_password(session, viewer, verified_hash=checked.password_hash,
+                                    new_hash=new_hash, session_token=page.session_token,
+                                    now=rt.now())
         except FieldErrors as exc:
-            if "current_password" in exc.errors:
-                with rt.db.transaction() as session:
-                    record_failed_attempt(session, viewer.email, ip, rt.now())
             return account_page(page, exc.errors, 400)
         return page.redirect("instr_account", "wachtwoord-gewijzigd")
 
@@ -157,37 +165,41 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
     def _invite_post(request: Request, token: str, form: FormData) -> Response:
         page = Page(rt, request)
         page.check_form(form)
-        # For an existing account the invite form checks its password: throttle it like the
-        # login form, or a link holder could guess someone else's password without limit.
-        ip = client_ip(request)
+        # For an existing account the invite form checks its password: throttled like the login
+        # form (or a link holder could guess someone else's password without limit), hashed
+        # outside any write transaction, and a blocked account answers like a wrong password.
+        password = str(form.get("password", ""))
+        repeat = str(form["password_repeat"]) if "password_repeat" in form else None
+        name = str(form.get("name", ""))
         try:
-            with rt.db.transaction() as session:
+            with rt.db.read() as session:
                 item = open_invite(session, token, rt.now())
                 email, existing = item.email, invite_has_account(session, item)
-                wait = throttle_wait(session, email, ip, rt.now()) if existing else 0
                 context = _invite_context(session, item)
         except SchoudersError as exc:
             return page.render("invite.html", {"invalid": exc}, status_code=404)
-        if wait:
-            throttled = LoginThrottled(wait)
-            context.update(errors={"password": f"{throttled.message} {throttled.hint}"})
-            return page.render("invite.html", context, status_code=429)
+        verified_hash = new_hash = None
+        if existing:
+            try:
+                checked = check_password(rt.db, email, password, client_ip(request), rt.now())
+            except LoginThrottled as exc:
+                context.update(errors={"password": f"{exc.message} {exc.hint}"})
+                return page.render("invite.html", context, status_code=429)
+            if not checked.ok:
+                context.update(errors={"password": WRONG_OR_BLOCKED})
+                return page.render("invite.html", context, status_code=400)
+            verified_hash = checked.password_hash
+        elif not password_problems(password, repeat, email=email, name=name):
+            new_hash = hash_password(password)
         try:
             with rt.db.transaction() as session:
-                user = accept_invite(
-                    session, token, name=str(form.get("name", "")),
-                    password=str(form.get("password", "")),
-                    password_repeat=(str(form["password_repeat"])
-                                     if "password_repeat" in form else None),
-                    now=rt.now(),
-                )
+                user = accept_invite(session, token, name=name, password=password,
+                                     password_repeat=repeat, now=rt.now(),
+                                     verified_hash=verified_hash, new_hash=new_hash)
                 round_id = open_round_of_invite(session, token)
                 session_token = open_session(session, user, rt.now())
         except FieldErrors as exc:
-            if existing and "password" in exc.errors:
-                with rt.db.transaction() as session:
-                    record_failed_attempt(session, email, ip, rt.now())
-            context.update(errors=exc.errors, name=str(form.get("name", "")))
+            context.update(errors=exc.errors, name=name)
             return page.render("invite.html", context, status_code=400)
         except SchoudersError as exc:
             return page.render("invite.html", {"invalid": exc}, status_code=404)
