@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -193,3 +194,27 @@ def test_deadlines_are_configurable_and_checked(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SCHOUDERS_CBS_DEADLINE", "nooit")
     with pytest.raises(SchoudersError, match="SCHOUDERS_CBS_DEADLINE='nooit' is geen positief"):
         client(settings, "http://127.0.0.1:1")
+
+
+def test_replay_refuses_a_changed_file_and_ignores_foreign_manifests(
+    live: Settings, tmp_path: Path
+) -> None:
+    from schouders.errors import DataFileError
+    from schouders.sources.raw_snapshot import RawReplay, is_raw_snapshot
+
+    [snapshot] = raw_snapshots(live)
+    copy = tmp_path / "kopie"
+    shutil.copytree(snapshot, copy)
+    manifest = json.loads((copy / "snapshot.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["bestanden"] if e["verzoek"].startswith("/86141NED"))
+    changed = copy / entry["bestand"]
+    changed.chmod(0o644)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("75.62", "75.63"),
+                       encoding="utf-8")
+    replay = RawReplay(copy, "datasets")
+    with pytest.raises(DataFileError, match="controlesom klopt niet"):
+        replay.fetch_all(replay.base_url + entry["verzoek"])
+    foreign = tmp_path / "ander"
+    foreign.mkdir()
+    (foreign / "snapshot.json").write_text('{"soort": "iets anders"}', encoding="utf-8")
+    assert is_raw_snapshot(copy) and not is_raw_snapshot(foreign)

@@ -39,7 +39,15 @@ TABLE_ID = re.compile(r"^\d{5}(NED|ned)$|^\d{2}\d{3}[A-Za-z]{3}$")
 
 
 def is_raw_snapshot(folder: Path) -> bool:
-    return (folder / MANIFEST).is_file()
+    """Whether ``folder`` holds a raw snapshot written by a live build (its manifest says so)."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return False
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("soort") == KIND
 
 
 def request_key(base_url: str, url_or_path: str, params: dict[str, str] | None) -> str:
