@@ -29,5 +29,7 @@ fi
 
 echo ">> ruff"
 ruff check src tests benchmarks
+echo ">> mypy"
+mypy
 echo ">> pytest"
 pytest "$@"
