@@ -168,6 +168,21 @@ def test_an_existing_snapshot_folder_is_never_overwritten(tmp_path: Path) -> Non
     assert json.loads((first_path / entry["bestand"]).read_text())["value"] == [{"a": 1}]
 
 
+def test_a_killed_live_builds_partial_snapshot_is_removed_by_the_next(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    partial = tmp_path / f".20261204T120000Z.partial-{dead.pid}"
+    (partial / "datasets").mkdir(parents=True)
+    (partial / "datasets" / "x.json").write_text("{}")
+    writer = SnapshotWriter(tmp_path)
+    assert not partial.exists() and writer.temp.exists()
+    writer.abandon()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_gemeente_command_for_years_without_population(live: Settings) -> None:
     """The live slice of 03759ned starts in 2019: 2017-2018 have no population. The command
     shows '–' for them instead of crashing (attack probe)."""

@@ -82,6 +82,7 @@ class SnapshotWriter:
         stamp = self.created.strftime("%Y%m%dT%H%M%SZ")
         self.name = stamp
         self.temp = raw_dir / f".{stamp}.partial-{os.getpid()}"
+        remove_stale_partials(raw_dir)
         shutil.rmtree(self.temp, ignore_errors=True)
         self.temp.mkdir()
         self.entries: list[dict[str, Any]] = []
@@ -136,6 +137,25 @@ class SnapshotWriter:
                 with contextlib.suppress(OSError):
                     path.chmod(0o644)
             shutil.rmtree(self.temp, ignore_errors=True)
+
+
+def remove_stale_partials(raw_dir: Path) -> None:
+    """Temporary folders of killed live builds (their process is gone) are removed."""
+    for folder in raw_dir.glob(".*.partial-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class RawRecorder:
