@@ -3,6 +3,7 @@ invite form, public URL and trusted proxies. Bounded in count and time; 127.0.0.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 import uuid
@@ -240,3 +241,98 @@ def test_a_new_account_with_a_weak_password_is_refused_on_the_invite_form(app, d
         "csrf_token": token, "name": "Nieuw", "password": "correct-paard-batterij",
         "password_repeat": "correct-paard-batterij"})
     assert good.status_code == 303
+
+
+# --- g. invite links from the configured public URL, not the Host header ------------------------
+
+
+def invite_page(app, world, host: str) -> str:
+    admin = login(app, world.email("beheerder"))
+    page = admin.get("/instrumenten/beheer")
+    response = admin.post("/instrumenten/beheer/uitnodigingen", headers={"host": host}, data={
+        "csrf_token": csrf_from(page.text), "invite_gm_code": GM_B, "role": "analist",
+        "email": f"x-{uuid.uuid4().hex[:6]}@example.nl"})
+    assert response.status_code == 200, response.text[:300]
+    return response.text
+
+
+def test_invite_links_use_the_configured_public_url(app, runtime, world) -> None:
+    runtime.config = dataclasses.replace(runtime.config,
+                                         public_url="https://schouders.example.nl")
+    html = invite_page(app, world, "evil.example")
+    assert 'value="https://schouders.example.nl/instrumenten/uitnodiging/' in html
+    assert "evil.example" not in html
+
+
+def test_without_a_public_url_the_host_header_is_not_used(app, world) -> None:
+    html = invite_page(app, world, "evil.example")
+    assert "evil.example" not in html
+    assert 'value="/instrumenten/uitnodiging/' in html and "SCHOUDERS_PUBLIC_URL" in html
+
+
+def test_public_url_setting_is_checked(monkeypatch, settings) -> None:
+    from schouders.errors import SchoudersError
+    from schouders.platform.config import platform_config
+
+    monkeypatch.setenv("SCHOUDERS_PUBLIC_URL", "https://schouders.example.nl/")
+    assert platform_config(settings).public_url == "https://schouders.example.nl"
+    monkeypatch.setenv("SCHOUDERS_PUBLIC_URL", "schouders.example.nl")
+    with pytest.raises(SchoudersError):
+        platform_config(settings)
+
+
+# --- e. behind a trusted reverse proxy, users do not share its address ---------------------------
+
+
+def recorded_ips(db) -> list[str]:
+    with db.transaction() as session:
+        return list(session.scalars(select(LoginAttempt.ip).order_by(LoginAttempt.id)))
+
+
+@pytest.mark.parametrize("trusted, expected", [
+    ("127.0.0.1", ["203.0.113.7", "198.51.100.9"]),  # the proxy's report is believed
+    (None, ["127.0.0.1", "127.0.0.1"]),  # default: a forged X-Forwarded-For changes nothing
+])
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(app, db, world, monkeypatch,
+                                                             trusted, expected) -> None:
+    import socket
+    import time
+
+    import httpx
+    import uvicorn
+
+    from schouders.web.server import proxy_options
+
+    monkeypatch.delenv("SCHOUDERS_FORWARDED_ALLOW_IPS", raising=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           **proxy_options(trusted)))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for forwarded in ("203.0.113.7", "198.51.100.9"):
+                page = client.get("/instrumenten/inloggen")
+                client.post("/instrumenten/inloggen", headers={"X-Forwarded-For": forwarded},
+                            data={"email": world.email("coord_a"), "password": "gok-gok-gok-1",
+                                  "csrf_token": csrf_from(page.text)})
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert recorded_ips(db) == expected
+
+
+def test_proxy_options_from_the_environment(monkeypatch) -> None:
+    from schouders.web.server import proxy_options
+
+    monkeypatch.delenv("SCHOUDERS_FORWARDED_ALLOW_IPS", raising=False)
+    assert proxy_options() == {"proxy_headers": False}
+    monkeypatch.setenv("SCHOUDERS_FORWARDED_ALLOW_IPS", "10.0.0.5, 10.0.0.6")
+    assert proxy_options() == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5, 10.0.0.6"}
+    assert proxy_options("") == {"proxy_headers": False}  # explicit: trust none

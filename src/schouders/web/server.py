@@ -37,8 +37,10 @@ def serve(
     workers: int | None = None,
     *,
     log_level: str = "info",
+    forwarded_allow_ips: str | None = None,
 ) -> None:
-    """Serve Schouders on ``host:port`` with ``workers`` processes (default min(4, 2 × CPUs))."""
+    """Serve Schouders on ``host:port`` with ``workers`` processes (default min(4, 2 × CPUs)).
+    ``forwarded_allow_ips`` (or SCHOUDERS_FORWARDED_ALLOW_IPS): see :func:`proxy_options`."""
     os.environ["SCHOUDERS_HOME"] = str(settings.home)
     if settings.data_dir is not None:
         os.environ["SCHOUDERS_DATA_DIR"] = str(settings.data_dir)
@@ -51,7 +53,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=log_level,
-        proxy_headers=False,
+        **proxy_options(forwarded_allow_ips),
         server_header=False,
         date_header=True,
         access_log=False,
@@ -63,6 +65,21 @@ def serve(
     server.run()
     if not server.started:
         raise SystemExit(3)  # uvicorn's STARTUP_FAILURE; it has logged why
+
+
+def proxy_options(forwarded_allow_ips: str | None = None) -> dict[str, object]:
+    """Uvicorn's proxy settings. By default no proxy is trusted: X-Forwarded-For is ignored, so a
+    client cannot pick the address that login throttling counts. Behind a reverse proxy, name its
+    address(es) (comma-separated, or CIDR ranges; ``--forwarded-allow-ips`` or
+    SCHOUDERS_FORWARDED_ALLOW_IPS): then the client address is the one that proxy reports, and
+    users no longer share the proxy's address."""
+    value = forwarded_allow_ips
+    if value is None:
+        value = os.environ.get("SCHOUDERS_FORWARDED_ALLOW_IPS", "")
+    value = value.strip()
+    if not value:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": value}
 
 
 class TcpNoDelayConfig(uvicorn.Config):

@@ -27,6 +27,7 @@ ENGLISH: dict[str, str] = {
     "Met een JSON-body.": "With a JSON body.",
     "Antwoorden": "Responses",
     # pages, roles, statuses, messages and platform errors
+    'Zet het openbare adres van deze website vóór de link. De beheerder van de server kan dat vast instellen met SCHOUDERS_PUBLIC_URL; dan staat hier de volledige link.': "Put this website's public address in front of the link. The server's administrator can configure it with SCHOUDERS_PUBLIC_URL; the full link is then shown here.",
     'APK beleid en wettelijk kader': 'APK policy and statutory framework',
     'Account aanmaken': 'Create account',
     'De link werkt één keer en is 14 dagen geldig. Hij wordt niet opnieuw getoond.': 'The link works once and is valid for 14 days. It will not be shown again.',

@@ -28,6 +28,7 @@ from schouders.platform.signing import new_token
 from schouders.web.render import remember_language
 
 R = TypeVar("R", bound=Response)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 # Database ids in paths: positive and within a 32-bit integer (larger values cannot exist).
 EntityId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -135,6 +136,19 @@ class Page:
 
     def path(self, name: str, **params: Any) -> str:
         return str(self.request.url_for(name, **{k: str(v) for k, v in params.items()}).path)
+
+    def public_link(self, name: str, **params: Any) -> str:
+        """An absolute link to hand to someone else (an invite): built from the configured
+        SCHOUDERS_PUBLIC_URL, never from the request's Host header (which a client or a proxy
+        chooses). Without that setting only a request to a loopback address (one machine) gives
+        a full link; otherwise the path, for the sender to put after the public address."""
+        path = self.path(name, **params)
+        public = self.rt.config.public_url
+        if public:
+            return public + path
+        if (self.request.url.hostname or "") in LOOPBACK_HOSTS:
+            return f"{self.request.url.scheme}://{self.request.url.netloc}{path}"
+        return path
 
     def render(self, template: str, context: dict[str, Any] | None = None,
                status_code: int = 200) -> HTMLResponse:

@@ -71,7 +71,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         if created is None:
             return page.redirect("instr_admin", "gemeente-toegevoegd")
         return page.render("invite_created.html", {
-            "link": str(request.url_for("instr_invite", token=created.token)),
+            "link": page.public_link("instr_invite", token=created.token),
             "email": created.invite.email, "role": created.invite.role,
             "municipality_name": name, "gm_code": gm_code,
             "back": page.path("instr_admin"),
@@ -99,7 +99,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
                       for k, v in exc.errors.items()}
             return overview(page, errors, values, status_code=400)
         return page.render("invite_created.html", {
-            "link": str(request.url_for("instr_invite", token=created.token)),
+            "link": page.public_link("instr_invite", token=created.token),
             "email": created.invite.email, "role": created.invite.role,
             "municipality_name": name, "gm_code": created.invite.gm_code,
             "back": page.path("instr_admin"),

@@ -96,7 +96,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             return dashboard(page, gm_code, {f"invite_{k}": v for k, v in exc.errors.items()},
                              values, status_code=400)
         return page.render("invite_created.html", {
-            "link": str(page.request.url_for("instr_invite", token=created.token)),
+            "link": page.public_link("instr_invite", token=created.token),
             "email": created.invite.email, "role": created.invite.role,
             "municipality_name": name, "gm_code": gm_code,
             "back": page.path("instr_municipality", gm_code=gm_code),

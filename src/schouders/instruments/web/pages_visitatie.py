@@ -110,7 +110,7 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
             return overview(page, round_id, {f"invite_{k}": v for k, v in exc.errors.items()},
                             {"email": email}, status_code=400)
         return page.render("invite_created.html", {
-            "link": str(page.request.url_for("instr_invite", token=created.token)),
+            "link": page.public_link("instr_invite", token=created.token),
             "email": created.invite.email, "role": RESPONDENT, "municipality_name": name,
             "gm_code": gm_code, "round_title": title,
             "back": page.path("instr_round", round_id=round_id),
