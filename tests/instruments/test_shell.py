@@ -124,3 +124,22 @@ def test_main_app_serves_the_instruments_in_its_shell(tmp_path: Path, monkeypatc
         docs = client.get("/instrumenten/api/docs")
         assert docs.status_code == 200 and "GET /instrumenten/api/register" in docs.text
         assert "<code>GET /api/gemeenten" not in docs.text
+
+
+def test_round_and_questionnaire_pages_in_english(app, db, world) -> None:
+    from schouders.instruments.visitatie import create_round, ensure_respondent
+
+    from .conftest import viewer_of
+
+    coord = viewer_of(db, world.ids["coord_a"])
+    with db.transaction() as session:
+        round_ = create_round(session, coord, GM_A, "Voorjaar", "Woningbouwopgave")
+        ensure_respondent(session, round_, world.ids["resp_a1"], actor=coord)
+        round_id = round_.id
+    respondent = login(app, world.email("resp_a1"))
+    fill = respondent.get(f"/instrumenten/ronde/{round_id}/invullen?lang=en").text
+    assert "Save as draft" in fill and ">Submit</button>" in fill
+    assert "Opslaan als concept" not in fill
+    overview = login(app, world.email("coord_a")).get(f"/instrumenten/ronde/{round_id}?lang=en")
+    assert "Invite respondents" in overview.text and "Close round" in overview.text
+    assert "Note: 1 respondent has not submitted yet" in overview.text
