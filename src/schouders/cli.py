@@ -54,7 +54,20 @@ def build(data_dir: DataDirOption = None, home: HomeOption = None) -> None:
             bar.update(task, description=step, completed=done, total=total)
 
         result = build_warehouse(settings, report)
+        # what every web worker needs, computed once here instead of in each worker
+        bar.update(task, description="Indicatoren en voorberekende tabellen", completed=0,
+                   total=None)
+        from schouders.service.precompute import ensure_service_tables
+
+        try:
+            ensure_service_tables(settings)
+        except SchoudersError as exc:  # the warehouse itself is built and stays
+            result.warnings.append(f"Indicatoren niet voorberekend: {exc.message} "
+                                   f"{exc.hint or ''}".strip())
     console.print(f"Warehouse gebouwd in {result.seconds:.1f} s: {result.path}")
+    if result.raw_snapshot is not None:
+        console.print(f"Ruwe downloads bewaard (offline opnieuw te bouwen met --data-dir): "
+                      f"{result.raw_snapshot}")
     for warning in result.warnings:
         error_console.print(f"[yellow]Waarschuwing:[/] {warning}")
     _print_status(settings)

@@ -77,6 +77,14 @@ def three_forms(client: TestClient, page: str, api: str | None, query: str) -> A
 
 
 @pytest.fixture(scope="module")
+def client(app) -> Iterator[TestClient]:
+    """A client of its own: the English requests here set a language cookie that must not
+    leak into the session client other test modules share."""
+    with TestClient(app, raise_server_exceptions=False) as own:
+        yield own
+
+
+@pytest.fixture(scope="module")
 def facts(app) -> dict[str, Any]:
     con = app.state.service.state.cursor()
     pairs = con.execute("SELECT gm_code, jaar FROM gemeente_jaar ORDER BY jaar, gm_code"

@@ -6,15 +6,23 @@ cache (582 -> 1,021 MB after 2,100 requests) and pushed out expensive pages.
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from schouders.web.render import ResponseCache
 
 
-def test_junk_parameters_neither_fill_the_cache_nor_reach_links(app: FastAPI,
+@pytest.fixture
+def cache(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> ResponseCache:
+    """An empty response cache for this test (other modules share the app's)."""
+    fresh = ResponseCache()
+    monkeypatch.setattr(app.state, "responses", fresh)
+    return fresh
+
+
+def test_junk_parameters_neither_fill_the_cache_nor_reach_links(cache: ResponseCache,
                                                                 client: TestClient) -> None:
-    cache: ResponseCache = app.state.responses
     client.get("/gemeente/GM0344")
     before = len(cache)
     for number in range(200):
@@ -26,8 +34,8 @@ def test_junk_parameters_neither_fill_the_cache_nor_reach_links(app: FastAPI,
     assert 'href="/gemeente/GM0344.json"' in html
 
 
-def test_validated_parameters_do_key_the_cache(app: FastAPI, client: TestClient) -> None:
-    cache: ResponseCache = app.state.responses
+def test_validated_parameters_do_key_the_cache(cache: ResponseCache,
+                                               client: TestClient) -> None:
     client.get("/indicator/overhead_pct")
     before = len(cache)
     client.get("/indicator/overhead_pct?jaar=2021")
