@@ -30,11 +30,7 @@ SNAPSHOT_FOLDERS = ("joeykurtosis_gemeentefinancien", "checkdecijfers_cbs_odata_
                     "openstate_datasets", "minvws_covid_dashboard", "tomtimmerman_")
 #: Known, reviewed exceptions: (path relative to the package, line text fragment) -> reason.
 #: Keep this empty unless a use is genuinely not a read of the data folder.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("web/server.py", "settings.data_dir"):
-        "'schouders serve --data-dir' hands the option to its worker processes (environment); "
-        "the web itself reads only the warehouse. Drop it when serve loses --data-dir.",
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 PATH_CALLS = ("Path", "open", "read_csv", "read_text", "joinpath")
 
 

@@ -1,7 +1,8 @@
 """Run the web app with uvicorn: ``schouders serve`` calls :func:`serve`.
 
-Several worker processes share nothing but the read-only warehouse file; each builds its own app
-from the environment (``SCHOUDERS_HOME`` / ``SCHOUDERS_DATA_DIR``) through :func:`app_factory`.
+Several worker processes share nothing but the read-only files in ``SCHOUDERS_HOME`` (warehouse,
+engine cache, precomputed service tables, chart templates); each builds its own app from the
+environment through :func:`app_factory`.
 """
 
 from __future__ import annotations
@@ -41,9 +42,7 @@ def serve(
 ) -> None:
     """Serve Schouders on ``host:port`` with ``workers`` processes (default min(4, 2 × CPUs)).
     ``forwarded_allow_ips`` (or SCHOUDERS_FORWARDED_ALLOW_IPS): see :func:`proxy_options`."""
-    os.environ["SCHOUDERS_HOME"] = str(settings.home)
-    if settings.data_dir is not None:
-        os.environ["SCHOUDERS_DATA_DIR"] = str(settings.data_dir)
+    os.environ["SCHOUDERS_HOME"] = str(settings.home)  # the workers read only the warehouse
     workers = workers or default_workers()
     _prepare(settings)
     config = TcpNoDelayConfig(
