@@ -125,3 +125,34 @@ def test_cli_landelijk_reeel_on_the_real_snapshot(settings: Settings,
     cells = [cell.strip() for cell in line.strip("│ ").split("│")]
     assert cells[3] == f"{real:+.1f}%".replace(".", ","), (cells, real)
     assert cells[3] != f"{(nominal - 1) * 100:+.1f}%".replace(".", ",")
+
+
+def test_amsterdam_stays_in_across_the_weesp_mid_year_merger(settings: Settings,
+                                                             delivered: pd.DataFrame) -> None:
+    """Weesp joined Amsterdam on 24 March 2022 and has no jaarrekening 2022; Amsterdam's covers
+    it from that date. On the boundaries of 2026 Amsterdam (about 9 % of national lasten) is in
+    the pairs 2021->22 and 2022->23 (before the mid-year rule it dropped out of both)."""
+    jr = delivered[delivered["document"] == "jaarrekening"].set_index(["gm_code", "jaar"])
+    values = api.harmonised_values(settings, codes=["lasten_totaal", "groei_lasten_pct"])
+    amsterdam = values[(values["gm_code"] == "GM0363")
+                       & (values["document"] == "jaarrekening")].pivot(
+        index="jaar", columns="indicator", values="waarde")
+    assert amsterdam.loc[2022, "lasten_totaal"] == pytest.approx(
+        jr.loc[("GM0363", 2022), "lasten"] * 1000)
+    before = jr.loc[("GM0363", 2021), "lasten"] + jr.loc[("GM0457", 2021), "lasten"]
+    assert amsterdam.loc[2022, "groei_lasten_pct"] == pytest.approx(
+        (jr.loc[("GM0363", 2022), "lasten"] / before - 1) * 100)
+    assert amsterdam.loc[2023, "groei_lasten_pct"] == pytest.approx(
+        (jr.loc[("GM0363", 2023), "lasten"] / jr.loc[("GM0363", 2022), "lasten"] - 1) * 100)
+    picture = api.national_picture(settings, document="jaarrekening").set_index(
+        ["jaar", "groep"])
+    for jaar in (2022, 2023):
+        row = picture.loc[(jaar, "Alle gemeenten")]
+        assert row["lasten"] > jr.loc[("GM0363", jaar), "lasten"] * 10
+        share = jr.loc[("GM0363", jaar), "lasten"] / row["lasten"]
+        assert 0.08 < share < 0.10
+        large = picture.loc[(jaar, "250.000 inwoners of meer")]
+        assert large["gemeenten"] == 4  # the G4, Amsterdam included
+    # the national change 2021->22 with Amsterdam in: +5.69 % (+7.06 % was shown without it)
+    assert picture.loc[(2022, "Alle gemeenten"), "lasten_mutatie_pct"] == pytest.approx(
+        5.687, abs=0.001)

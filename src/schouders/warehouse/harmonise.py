@@ -5,7 +5,17 @@ reference year, following the CBS succession table; a split municipality is divi
 of inhabitants that went to each successor (CBS ``aandeel_inwoners``). Amounts and inhabitants of
 predecessors are summed and per-inhabitant values recomputed from the sums. If any predecessor's
 delivery is missing for a year, the harmonised value for that year is missing too (status
-'onvolledig'), never a partial sum.
+'onvolledig'), never a partial sum; when the municipality's own delivery is missing (or every
+predecessor's), the status is 'ontbreekt'.
+
+Mid-year herindelingen (rule, see docs/data.md): a municipality dissolved during year Y (date not
+1 January; Weesp joined Amsterdam on 24 March 2022) delivers no jaarrekening for Y: its accounts
+for Y are part of the successor's, which covers the dissolved territory from the merger date. Its
+missing delivery for Y therefore does not make the successor's year incomplete: the successor's
+own delivery stands for the merged territory (status 'geleverd', the predecessor named in
+``opgenomen``). A delivery that the dissolved municipality did make for Y (Weesp's begroting 2022)
+is summed as usual. Inhabitants on 1 January of Y are those of both, so per-inhabitant values of
+such a year are slightly low (Weesp: about 0.2 % of Amsterdam, for the months before the merger).
 
 Limits: boundary corrections between municipalities that both continue (grenswijzigingen) are
 not applied; for years *after* the reference year only unchanged municipalities can be shown.
@@ -82,7 +92,9 @@ def register_harmonised(con: duckdb.DuckDBPyConnection, reference_year: int | No
     """Create temporary tables hm_map, hm_bevolking, hm_levering and hm_fact on the connection.
 
     hm_fact has the same columns as iv3_fact, keyed on reference-year codes; hm_levering gives per
-    (gm_code, jaar, document) the status geleverd | onvolledig and the number of predecessors.
+    (gm_code, jaar, document) the status geleverd | onvolledig | ontbreekt, the number of
+    predecessors, the missing ones (``ontbrekend``) and those dissolved during the year whose
+    accounts are in the successor's delivery (``opgenomen``).
     """
     reference_year = check_reference_year(con, reference_year)
     mapping = code_mapping(con, reference_year)
@@ -100,13 +112,35 @@ def register_harmonised(con: duckdb.DuckDBPyConnection, reference_year: int | No
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE hm_levering AS
-        SELECT m.naar_code AS gm_code, l.jaar, l.document,
-               CASE WHEN bool_and(l.status = 'geleverd') THEN 'geleverd' ELSE 'onvolledig' END
-                   AS status,
+        WITH tussentijds AS (
+            -- dissolved during a year (not on 1 January): that year's accounts are the
+            -- successor's (module docstring)
+            SELECT DISTINCT oude_gm_code AS gm_code, year(datum) AS jaar, nieuwe_gm_code,
+                   strftime(datum, '%d-%m-%Y') AS datum
+            FROM herindeling
+            WHERE soort = 'opheffing' AND NOT (month(datum) = 1 AND day(datum) = 1)
+        ), rij AS (
+            SELECT m.naar_code AS gm_code, l.jaar, l.document, l.gm_code AS van_code,
+                   l.status = 'geleverd' AS geleverd,
+                   l.status <> 'geleverd' AND t.gm_code IS NOT NULL
+                       AND t.nieuwe_gm_code = m.naar_code AS opgenomen,
+                   t.datum
+            FROM iv3_levering l JOIN hm_map m ON m.van_code = l.gm_code
+            LEFT JOIN tussentijds t ON t.gm_code = l.gm_code AND t.jaar = l.jaar
+        )
+        SELECT gm_code, jaar, document,
+               CASE WHEN bool_and(geleverd OR opgenomen) AND bool_or(geleverd)
+                        THEN 'geleverd'
+                    WHEN NOT bool_or(geleverd)
+                         OR bool_or(NOT geleverd AND NOT opgenomen AND van_code = gm_code)
+                        THEN 'ontbreekt'
+                    ELSE 'onvolledig' END AS status,
                count(*) AS voorgangers,
-               string_agg(CASE WHEN l.status <> 'geleverd' THEN l.gm_code END, ', ')
-                   AS ontbrekend
-        FROM iv3_levering l JOIN hm_map m ON m.van_code = l.gm_code
+               string_agg(CASE WHEN NOT geleverd AND NOT opgenomen THEN van_code END, ', '
+                          ORDER BY van_code) AS ontbrekend,
+               string_agg(CASE WHEN opgenomen THEN van_code || ' (opgegaan op ' || datum || ')'
+                          END, ', ' ORDER BY van_code) AS opgenomen
+        FROM rij
         GROUP BY ALL
         """
     )
@@ -129,7 +163,8 @@ def register_harmonised(con: duckdb.DuckDBPyConnection, reference_year: int | No
 class HarmonisedSeries:
     gm_code: str
     reference_year: int
-    values: pd.DataFrame  # jaar, bedrag, inwoners, per_inwoner_eur, status, voorgangers
+    values: pd.DataFrame  # jaar, bedrag, inwoners, per_inwoner_eur, status, voorgangers,
+    # ontbrekend, opgenomen
     predecessors: pd.DataFrame  # van_code, naam, aandeel
     breaks: pd.DataFrame  # definitional breaks that touch this series
 
@@ -155,7 +190,7 @@ def harmonised_series(
         """
         SELECT l.jaar, f.bedrag, b.inwoners,
                f.bedrag * 1000 / nullif(b.inwoners, 0) AS per_inwoner_eur,
-               l.status, l.voorgangers, l.ontbrekend
+               l.status, l.voorgangers, l.ontbrekend, l.opgenomen
         FROM hm_levering l
         LEFT JOIN hm_fact f ON f.gm_code = l.gm_code AND f.jaar = l.jaar
              AND f.document = l.document AND f.taakveld = ? AND f.categorie = ? AND f.kant = ?
