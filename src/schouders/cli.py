@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -159,9 +160,11 @@ def gemeente(
 
 
 def _number(value: object) -> str:
+    """A whole number, rounded half away from zero (never truncated), with Dutch thousands."""
     if not isinstance(value, numbers.Real) or value != value:  # None, NA or NaN
         return "–"
-    return f"{int(float(value)):,}".replace(",", ".")
+    rounded = int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{rounded:,}".replace(",", ".")
 
 
 def _amount(value: object) -> str:
@@ -223,11 +226,14 @@ def reeks(
     for column in ("jaar", "x €1.000", "inwoners", "€ per inwoner", "status"):
         table.add_column(column, justify="right")
     for row in series.values.itertuples(index=False):
-        status_text = (
-            row.status
-            if row.status == "geleverd"
-            else (f"{row.status}: {row.ontbrekend}" if row.ontbrekend else row.status)
-        )
+        if row.status == "onvolledig" and row.ontbrekend:
+            status_text = f"onvolledig: ontbreekt {row.ontbrekend}"
+        elif row.status == "ontbreekt" and row.voorgangers > 1 and row.ontbrekend:
+            status_text = f"ontbreekt: {row.ontbrekend}"
+        else:
+            status_text = row.status
+        if isinstance(row.opgenomen, str):
+            status_text += f"; bevat {row.opgenomen}"
         table.add_row(
             str(row.jaar),
             _number(row.bedrag),

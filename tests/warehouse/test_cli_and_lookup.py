@@ -85,6 +85,37 @@ def test_cli_reeks_sums_predecessors(built) -> None:
     assert "Definitiebreuk 2017" in result.output
 
 
+def _reeks_rows(output: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if cells and cells[0].isdigit():
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_cli_reeks_rounds_and_says_ontbreekt(built) -> None:
+    """Helmond 8.2 Grondexploitatie, jaarrekening: 2017 € 15.381k / 90.602 inhabitants = € 169.76
+    (shown 170, truncation gave 169); 2024 € -9.451k / 95.874 = € -98.58 (shown -99).
+    Twenterand has no jaarrekening 2022 of its own: 'ontbreekt', not 'onvolledig'."""
+    result = runner.invoke(app, ["reeks", "Helmond", "--taakveld", "8.2", "--home",
+                                 str(built.home)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = _reeks_rows(result.output)
+    assert rows["2017"] == ["15.381", "90.602", "170", "geleverd"]
+    assert rows["2024"] == ["-9.451", "95.874", "-99", "geleverd"]
+    result = runner.invoke(app, ["reeks", "Twenterand", "--home", str(built.home)],
+                           env={"COLUMNS": "200"})
+    rows = _reeks_rows(result.output)
+    assert rows["2022"] == ["–", "33.718", "–", "ontbreekt"]
+    assert "onvolledig" not in result.output
+    result = runner.invoke(app, ["reeks", "Amsterdam", "--home", str(built.home)],
+                           env={"COLUMNS": "200"})
+    rows = _reeks_rows(result.output)
+    assert rows["2022"] == ["6.096.477", "903.399", "6.748",
+                            "geleverd; bevat GM0457 (opgegaan op 24-03-2022)"]
+
+
 def test_cli_without_warehouse_says_what_to_do(tmp_path) -> None:
     result = runner.invoke(app, ["status", "--home", str(tmp_path)])
     assert result.exit_code == 1
