@@ -11,8 +11,7 @@ What the cases showed (issue 11, item 3), and why the formulas stay as they are:
 
 * overhead: the BBV definition (0.4 lasten / lasten without 0.10 and 0.11) is what the
   municipalities compute; Berg en Dal prints its sum, € 8.939 / € 99.158 (x 1.000), and Iv3 holds
-  8,940 / 99,157. Dividing by lasten *including* reserve mutations is worse (mean |gap| 0.66 pp
-  against 0.45 pp).
+  8,940 / 99,157. Dividing by lasten *including* reserve mutations is worse.
 * externe inhuur: the denominator is right (Berg en Dal's loonsom € 14.682 is Iv3 1.1 = 14,680;
   Hulst's inhuur 2026 € 879.500 is Iv3 3.5.1 = 879). The gap is in what a municipality counts as
   inhuur: some count only hire above the formation (Berg en Dal 918 against 3.5.1 = 2,996),
@@ -21,9 +20,11 @@ What the cases showed (issue 11, item 3), and why the formulas stay as they are:
   worse.
 * apparaatskosten: for municipalities that follow the BBV (all costs of the civil-service
   organisation) Schouders' approximation is 10 % below to 18 % above the published figure and
-  runs a little high (median +4 %); 1.1 also holds the pay of the bestuur. A few
+  runs a little high (median +5 %); 1.1 also holds the pay of the bestuur. A few
   municipalities publish a figure below their own salaries (1.1) per inhabitant, i.e. a narrower
   definition than the BBV's; those cases are recognised by exactly that test and kept apart.
+  Where the staff works in a shared werkorganisatie (loonsom under 10 % of the lasten, Uithoorn),
+  the contribution to it outside 0.4 is missing and the approximation is far too low.
 * formatie / bezetting: no counterpart (fte are not Iv3 amounts; bi.1/bi.2 are not in the open
   snapshot, see ``test_bbv_beleidsindicatoren_are_not_in_the_snapshot``).
 """
@@ -109,6 +110,18 @@ TILBURG = Bron("https://programmabegroting-2019.tilburg.nl/p10723/wat-weten-we-n
                "Programmabegroting 2019 gemeente Tilburg",
                "Wat weten we nog meer > Waarstaatjegemeente.nl indicatoren")
 
+BLOEMENDAAL = Bron("https://bloemendaal.begroting-2020.nl/p8495/kaders",
+                   "Begroting 2020 gemeente Bloemendaal",
+                   "Bestuur en Ondersteuning > Kaders > Verplichte kengetallen")
+WEST_BETUWE = Bron("https://westbetuwe.begroting-2023.nl/p37305/indicatoren",
+                   "Begroting 2023 gemeente West Betuwe", "Indicatoren Bestuur en Ondersteuning")
+HEUSDEN_2018 = Bron("https://heusden.begroting-2018.nl/p327/verplichte-indicatoren",
+                    "Begroting 2018 gemeente Heusden",
+                    "Verplichte indicatoren > Formatie en overhead")
+UITHOORN = Bron("https://programmabegroting2023.financielestukken.uithoorn.nl/paragrafen/"
+                "bedrijfsvoering/indicatoren", "Programmabegroting 2023 gemeente Uithoorn",
+                "Paragrafen > Bedrijfsvoering > Indicatoren")
+
 
 def _rows(gm_code: str, gemeente: str, jaar: int, document: str, bron: Bron, kolom: str,
           **values: float) -> list[Gepubliceerd]:
@@ -165,15 +178,35 @@ PUBLISHED: list[Gepubliceerd] = [
            formatie=8.9, bezetting=7.4, apparaat=784, overhead=8.50),
     *_rows("GM0855", "Tilburg", 2017, "jaarrekening", TILBURG, "Realisatie 2017",
            formatie=8.7, bezetting=7.4, apparaat=746, overhead=8.80),
+    *_rows("GM0377", "Bloemendaal", 2018, "jaarrekening", BLOEMENDAAL, "Uitkomst 2018",
+           formatie=6.83, bezetting=6.81, apparaat=678, inhuur=13.40, overhead=16.78),
+    *_rows("GM0377", "Bloemendaal", 2019, "begroting", BLOEMENDAAL, "Begroting 2019",
+           formatie=7.17, bezetting=6.72, apparaat=701, inhuur=8, overhead=16.18),
+    *_rows("GM0377", "Bloemendaal", 2020, "begroting", BLOEMENDAAL, "Begroting 2020",
+           formatie=6.92, bezetting=6.74, apparaat=734, inhuur=8, overhead=16.60),
+    # apparaatskosten as defined there: overhead, salaries on the other taakvelden (without
+    # griffie and bestuur) and the lasten of the buitendienst's vehicles and workshop
+    *_rows("GM1960", "West Betuwe", 2023, "begroting", WEST_BETUWE, "Periode 2023",
+           formatie=5.17, bezetting=4.95, apparaat=654, inhuur=2.7, overhead=9.6),
+    *_rows("GM0797", "Heusden", 2018, "begroting", HEUSDEN_2018, "2018",
+           formatie=6.77, bezetting=6.77, apparaat=559.52, inhuur=5.5, overhead=8.65),
+    # Uithoorn's staff works largely in a shared werkorganisatie (formatie about 2 fte/1,000)
+    *_rows("GM0451", "Uithoorn", 2021, "jaarrekening", UITHOORN, "R2021",
+           formatie=2.1, bezetting=1.9, apparaat=749, inhuur=29, overhead=12),
+    *_rows("GM0451", "Uithoorn", 2023, "begroting", UITHOORN, "B2023",
+           formatie=2.3, bezetting=2.0, apparaat=841, inhuur=8, overhead=13),
 ]
 
 # Expected gap between Schouders and the published figure, as stated in the kanttekeningen:
 # percentage points for the percentages; for apparaatskosten a relative band (published figure /
 # Schouders − 1) for municipalities whose figure is at least their own loonsom per inhabitant.
 GAP_PP = {OVERHEAD: 3.0, INHUUR: 12.0}
-MEAN_ABS_GAP_PP = {OVERHEAD: 0.6, INHUUR: 5.0}
+MEAN_ABS_GAP_PP = {OVERHEAD: 0.75, INHUUR: 5.0}
 APPARAAT_BAND = (-0.15, 0.20)     # Schouders − published, relative to the published figure
 APPARAAT_MEDIAN = (0.0, 0.12)
+# loonsom (1.1) below this share of the lasten: the staff works largely in a shared
+# werkorganisatie (a GR), paid by transfers (4.3.3) that Iv3 does not tell apart from other GRs
+WERKORGANISATIE_LOONSOM_PCT = 10.0
 
 # Jaarrekening 2022 of Almelo: the Iv3 delivery holds only zeros (iv3_levering 'ontbreekt')
 NOT_DELIVERED = {("GM0141", 2022, "jaarrekening")}
@@ -204,6 +237,19 @@ def _narrow(computed: pd.DataFrame, case: Gepubliceerd) -> bool:
     return case.waarde < float(wages["teller"]) * 1000 / float(apparatus["noemer"])
 
 
+def _shared_organisation(computed: pd.DataFrame, case: Gepubliceerd) -> bool:
+    wages = _value(computed, case, "loonsom_pct")
+    assert wages is not None
+    return float(wages["waarde"]) < WERKORGANISATIE_LOONSOM_PCT
+
+
+def _kind(computed: pd.DataFrame, case: Gepubliceerd) -> str:
+    """apparaatskosten: 'smal' (below own 1.1), 'werkorganisatie' or 'bbv'."""
+    if _narrow(computed, case):
+        return "smal"
+    return "werkorganisatie" if _shared_organisation(computed, case) else "bbv"
+
+
 def _gap(computed: pd.DataFrame, case: Gepubliceerd) -> float:
     row = _value(computed, case)
     assert row is not None
@@ -227,9 +273,14 @@ def test_computed_value_within_the_stated_gap(computed: pd.DataFrame,
     value = float(row["waarde"])
     if case.indicator == APPARAAT:
         gap = value / case.waarde - 1
-        if _narrow(computed, case):
+        kind = _kind(computed, case)
+        if kind == "smal":
             # a figure below the salaries alone leaves out part of the organisation's costs
             assert value > case.waarde, f"{case.id}: {_source(case)}"
+            return
+        if kind == "werkorganisatie":
+            # the contribution to the werkorganisatie outside 0.4 is not in the approximation
+            assert value < case.waarde * (1 + APPARAAT_BAND[0]), f"{case.id}: {_source(case)}"
             return
         low, high = APPARAAT_BAND
         assert low <= gap <= high, (
@@ -252,13 +303,15 @@ def test_mean_gap_of_the_percentages(computed: pd.DataFrame, indicator: str) -> 
 def test_apparaatskosten_run_high_by_a_stated_margin(computed: pd.DataFrame) -> None:
     cases = [case for case in COMPUTABLE if case.indicator == APPARAAT
              and (case.gm_code, case.jaar, case.document) not in NOT_DELIVERED]
-    bbv = [case for case in cases if not _narrow(computed, case)]
-    narrow = {case.id for case in cases} - {case.id for case in bbv}
+    kinds = {case.id: _kind(computed, case) for case in cases}
+    bbv = [case for case in cases if kinds[case.id] == "bbv"]
+    suffix = "-apparaatskosten_per_inwoner"
     # exactly the four figures below the municipality's own loonsom per inhabitant
-    assert narrow == {"Goirle-begroting2018-apparaatskosten_per_inwoner",
-                      "Halderberge-jaarrekening2018-apparaatskosten_per_inwoner",
-                      "Halderberge-begroting2019-apparaatskosten_per_inwoner",
-                      "Halderberge-begroting2020-apparaatskosten_per_inwoner"}
+    assert {code for code, kind in kinds.items() if kind == "smal"} == {
+        f"Goirle-begroting2018{suffix}", f"Halderberge-jaarrekening2018{suffix}",
+        f"Halderberge-begroting2019{suffix}", f"Halderberge-begroting2020{suffix}"}
+    assert {code for code, kind in kinds.items() if kind == "werkorganisatie"} == {
+        f"Uithoorn-jaarrekening2021{suffix}", f"Uithoorn-begroting2023{suffix}"}
     low, high = APPARAAT_MEDIAN
     assert low <= statistics.median(_gap(computed, case) for case in bbv) <= high
 
@@ -281,7 +334,7 @@ def test_enough_published_cases_across_sizes_years_and_documents(computed: pd.Da
 @pytest.mark.parametrize("case", NOT_COMPUTABLE, ids=lambda case: case.id)
 def test_formatie_and_bezetting_have_no_counterpart(case: Gepubliceerd) -> None:
     """Kept as published reference; fte are not in the Iv3 amounts nor in the snapshot."""
-    assert 3 <= case.waarde <= 15, _source(case)   # fte per 1,000 inhabitants, as published
+    assert 1 <= case.waarde <= 15, _source(case)   # fte per 1,000 inhabitants, as published
     assert case.indicator not in load_catalogue().indicators, (
         f"the catalogue now computes {case.indicator}: compare it with {_source(case)} and "
         f"state its gap")
