@@ -6,6 +6,8 @@ cache (582 -> 1,021 MB after 2,100 requests) and pushed out expensive pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,11 +16,12 @@ from schouders.web.render import ResponseCache
 
 
 @pytest.fixture
-def cache(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> ResponseCache:
+def cache(app: FastAPI) -> Iterator[ResponseCache]:
     """An empty response cache for this test (other modules share the app's)."""
-    fresh = ResponseCache()
-    monkeypatch.setattr(app.state, "responses", fresh)
-    return fresh
+    shared = app.state.responses
+    app.state.responses = fresh = ResponseCache()
+    yield fresh
+    app.state.responses = shared
 
 
 def test_junk_parameters_neither_fill_the_cache_nor_reach_links(cache: ResponseCache,
