@@ -76,6 +76,7 @@ def test_page_errors_are_the_monitor_error_page_in_both_languages(app, world) ->
     assert 'class="site-header"' in dutch.text and "Zoek een gemeente" in dutch.text
     english = client.get("/instrumenten/gemeente/GM0678?lang=en")
     assert english.status_code == 404 and "Page not found" in english.text
+    assert "This municipality does not exist or you have no access to it." in english.text
     assert client.get(f"/instrumenten/gemeente/{GM_A}/auditlog").status_code == 200
     respondent = login(app, world.email("resp_a1"))
     refused = respondent.get(f"/instrumenten/gemeente/{GM_A}/auditlog?lang=en")

@@ -361,4 +361,16 @@ ENGLISH: dict[str, str] = {
     'Wachtwoord vergeten? Stel hier een nieuw wachtwoord in en geef het persoonlijk door; de gebruiker kan het daarna zelf wijzigen. Alle sessies van het account worden beëindigd. Dit wordt vastgelegd in het auditlog, ook in dat van de gemeenten van de gebruiker.': "Forgot a password? Set a new one here and pass it on in person; the user can change it afterwards. All sessions of the account end. This is recorded in the audit log, also in that of the user's municipalities.",
     'actief': 'active',
     'geblokkeerd': 'blocked',
+    # spread tables
+    'gemiddelde': 'mean',
+    'mediaan': 'median',
+    'spreiding (1–5)': 'spread (1–5)',
+    'signaal': 'signal',
+    # not found / no access
+    'Deze pagina bestaat niet of u heeft er geen toegang toe.': 'This page does not exist or you have no access to it.',
+    'Deze gemeente bestaat niet of u heeft er geen toegang toe.': 'This municipality does not exist or you have no access to it.',
+    'Deze ronde bestaat niet of u heeft er geen toegang toe.': 'This round does not exist or you have no access to it.',
+    'Deze APK-toets bestaat niet of u heeft er geen toegang toe.': 'This APK check does not exist or you have no access to it.',
+    'Alleen een beheerder heeft toegang tot deze pagina.': 'Only an administrator has access to this page.',
+    'U bent geen respondent in deze ronde.': 'You are not a respondent in this round.',
 }
