@@ -33,8 +33,8 @@ def _evaluate(series: pd.DataFrame, positions: pd.DataFrame | None = None) -> pd
 def test_negative_spiral_is_a_real_multi_year_decline() -> None:
     # GM0001 is flat in nominal terms, but prices rose 10% in 2022: real decline each year?
     # 2020-2021 flat (no decline) -> no signal. GM0002 falls every year in real terms.
-    series = _series("lasten_per_inwoner_fysiek", {"GM0001": [500, 500, 540, 530],
-                                                   "GM0002": [500, 480, 500, 480]})
+    series = _series("lasten_per_inwoner_fysiek_zonder_grex", {"GM0001": [500, 500, 540, 530],
+                                                                  "GM0002": [500, 480, 500, 480]})
     found = _evaluate(series)
     spiral = found[found["signaal"] == "negatieve_spiraal"]
     assert list(spiral["gm_code"]) == ["GM0002"]
@@ -102,3 +102,93 @@ def test_profile_carries_its_signals(settings: Settings) -> None:
     assert set(result.signalen.columns) >= {"signaal", "uitleg", "cijfers", "regel"}
     for row in result.signalen.itertuples(index=False):
         assert row.gm_code == "GM0677" and row.jaar == 2025
+
+
+def _physical_without_grex(breakdowns: pd.DataFrame, delivered: pd.DataFrame,
+                           with_grex: bool) -> pd.DataFrame:
+    """Physical-domain lasten per inhabitant from the snapshot CSVs (domeinen.toml: 2, 5.7,
+    7.2-7.5, 8), with or without taakveld 8.2 Grondexploitatie."""
+    key = ["gm_code", "jaar", "document"]
+    hoofd = breakdowns[(breakdowns["breakdown"] == "per_hoofdtaakveld")
+                       & breakdowns["key1"].isin(["2", "8"])]
+    detail = breakdowns[(breakdowns["breakdown"] == "lasten_per_taakveld")
+                        & breakdowns["key1"].isin(["5.7", "7.2", "7.3", "7.4", "7.5"])]
+    parts = [hoofd, detail]
+    if not with_grex:
+        grex = breakdowns[(breakdowns["breakdown"] == "lasten_per_taakveld")
+                          & (breakdowns["key1"] == "8.2")]
+        parts.append(grex.assign(bedrag_x1000_eur=-grex["bedrag_x1000_eur"]))
+    sums = pd.concat(parts).groupby(key, as_index=False)["bedrag_x1000_eur"].sum()
+    frame = delivered[[*key, "inwoners"]].merge(sums, on=key, how="left").fillna(
+        {"bedrag_x1000_eur": 0.0})
+    return frame.assign(waarde=frame["bedrag_x1000_eur"] * 1000 / frame["inwoners"])
+
+
+def _spirals_by_hand(series: pd.DataFrame, cpi: dict[int, float], jaar: int,
+                     document: str) -> set[str]:
+    """negatieve_spiraal by hand: 4 values J-3..J, real (CPI, prices of J) falling every year and
+    together at least 5 % lower."""
+    years = list(range(jaar - 3, jaar + 1))
+    if not all(year in cpi for year in years):
+        return set()
+    wide = series[(series["document"] == document) & series["jaar"].isin(years)].pivot(
+        index="gm_code", columns="jaar", values="waarde").dropna()
+    if wide.empty or list(wide.columns) != years:
+        return set()
+    real = wide * [cpi[jaar] / cpi[year] for year in years]
+    falling = (real.diff(axis=1).iloc[:, 1:] < 0).all(axis=1)
+    total = (real[jaar] / real[years[0]] - 1) * 100
+    return set(wide.index[falling & (total <= -5.0)])
+
+
+def test_no_spiral_on_a_grondexploitatie_swing_alone(settings: Settings, breakdowns: pd.DataFrame,
+                                                     delivered: pd.DataFrame) -> None:
+    """Every municipality, year and document: 'negatieve spiraal' fires exactly where the
+    physical domain *without* grondexploitatie (8.2) fell, recomputed from the snapshot CSVs.
+    Helmond (GM0794) and Zoeterwoude (GM0638), jaarrekening 2024, fired with 8.2 only: Helmond's
+    8.2 lasten turned negative (EUR -9,451k, EUR -99 per inhabitant) while the rest of its physical
+    domain rose (551, 602, 605 per inhabitant in 2022-2024); Zoeterwoude's 8.2 fell from 405 to
+    34 per inhabitant. Oldebroek (GM0269) still fires in 2024: without 8.2 its physical domain
+    also fell, because 7.3 Afval dropped from EUR 14.3 to 2.3 million."""
+    from schouders.warehouse.store import open_warehouse
+
+    con = open_warehouse(settings)
+    try:
+        cpi = {int(jaar): float(waarde) for jaar, waarde in con.execute(
+            "SELECT jaar, waarde FROM prijsindex WHERE reeks = 'cpi'").fetchall()}
+    finally:
+        con.close()
+    without = _physical_without_grex(breakdowns, delivered, with_grex=False)
+    with_grex = _physical_without_grex(breakdowns, delivered, with_grex=True)
+    grex_only: set[tuple[str, int, str]] = set()
+    checked = 0
+    for document, last in (("jaarrekening", 2024), ("begroting", 2026)):
+        for jaar in range(2020, last + 1):
+            found = api.signals(settings, jaar=jaar, document=document)
+            fired = set(found[found["signaal"] == "negatieve_spiraal"]["gm_code"])
+            expected = _spirals_by_hand(without, cpi, jaar, document)
+            assert fired == expected, (document, jaar)
+            checked += 1
+            grex_only |= {(gm, jaar, document) for gm in
+                          _spirals_by_hand(with_grex, cpi, jaar, document) - expected}
+    assert checked == 12
+    assert {("GM0794", 2024, "jaarrekening"), ("GM0638", 2024, "jaarrekening")} <= grex_only
+    assert len(grex_only) > 100  # the swing of 8.2 alone used to make most of the spirals
+    spiral = api.signals(settings, "GM0269", jaar=2024, document="jaarrekening")
+    spiral = spiral[spiral["signaal"] == "negatieve_spiraal"]
+    assert len(spiral) == 1 and "zonder grondexploitatie" in spiral.iloc[0]["uitleg"]
+    assert spiral.iloc[0]["indicator"] == "lasten_per_inwoner_fysiek_zonder_grex"
+
+
+def test_grondexploitatie_is_shown_apart(values: pd.DataFrame) -> None:
+    """Helmond, jaarrekening 2024: physical domain 506, without grondexploitatie 605,
+    grondexploitatie -99 euro per inhabitant (8.2 lasten EUR -9,451k, 95,874 inhabitants)."""
+    helmond = values[(values["gm_code"] == "GM0794") & (values["jaar"] == 2024)
+                     & (values["document"] == "jaarrekening")].set_index("indicator")["waarde"]
+    assert helmond["lasten_per_inwoner_grondexploitatie"] == pytest.approx(
+        -9451 * 1000 / 95874)
+    assert helmond["lasten_per_inwoner_fysiek"] == pytest.approx(
+        helmond["lasten_per_inwoner_fysiek_zonder_grex"]
+        + helmond["lasten_per_inwoner_grondexploitatie"])
+    assert round(helmond["lasten_per_inwoner_fysiek"]) == 506
+    assert round(helmond["lasten_per_inwoner_fysiek_zonder_grex"]) == 605

@@ -247,14 +247,18 @@ def test_every_peer_group_choice_works(client: TestClient, peers: str) -> None:
 
 
 def test_signals_explain_themselves(client: TestClient) -> None:
-    # Lochem: real physical-domain spending per inhabitant fell three years in a row to 2024.
-    data = client.get("/gemeente/GM0262.json?jaar=2024&document=jaarrekening").json()
+    # Oldebroek: real physical-domain spending per inhabitant without grondexploitatie fell three
+    # years in a row to 2024 (7.3 Afval from EUR 14.3 to 2.3 million). Lochem no longer fires:
+    # its decline was in grondexploitatie (8.2), which the rule leaves out.
+    data = client.get("/gemeente/GM0269.json?jaar=2024&document=jaarrekening").json()
     codes = {signal["code"] for signal in data["signalen"]}
     assert "negatieve_spiraal" in codes
     spiral = next(s for s in data["signalen"] if s["code"] == "negatieve_spiraal")
     assert "daalden" in spiral["uitleg"] and spiral["indicatoren"]
-    html = client.get("/gemeente/GM0262?jaar=2024&document=jaarrekening").text
+    html = client.get("/gemeente/GM0269?jaar=2024&document=jaarrekening").text
     assert "Negatieve spiraal in het fysieke domein" in html
+    lochem = client.get("/gemeente/GM0262.json?jaar=2024&document=jaarrekening").json()
+    assert "negatieve_spiraal" not in {signal["code"] for signal in lochem["signalen"]}
 
 
 def test_too_small_peer_group_is_explained(client: TestClient) -> None:
