@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import TypedDict
 
 import uvicorn
 from fastapi import FastAPI
@@ -66,7 +67,12 @@ def serve(
         raise SystemExit(3)  # uvicorn's STARTUP_FAILURE; it has logged why
 
 
-def proxy_options(forwarded_allow_ips: str | None = None) -> dict[str, object]:
+class ProxyOptions(TypedDict, total=False):
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(forwarded_allow_ips: str | None = None) -> ProxyOptions:
     """Uvicorn's proxy settings. By default no proxy is trusted: X-Forwarded-For is ignored, so a
     client cannot pick the address that login throttling counts. Behind a reverse proxy, name its
     address(es) (comma-separated, or CIDR ranges; ``--forwarded-allow-ips`` or
