@@ -24,6 +24,9 @@ import pytest
 from schouders.config import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Rich wraps CLI output at the terminal width (80 without one); a long temporary path (as under
+# pytest-xdist) would then split a file name that a test looks for.
+os.environ.setdefault("COLUMNS", "250")
 
 # Tests that take more than a few seconds (pytest --durations on the 2-core machine) in modules
 # whose owners have not marked them yet: marked slow here, so `pytest -m "not slow"` stays the
