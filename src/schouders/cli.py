@@ -290,6 +290,14 @@ def serve(
         typer.Option(help="Aantal werkprocessen (standaard 2 per CPU, hoogstens 4).",
                      show_default=False),
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option("--forwarded-allow-ips",
+                     help="Adres(sen) van een vertrouwde reverse proxy (komma's of CIDR); "
+                          "alleen dan telt X-Forwarded-For als adres van de bezoeker. "
+                          "Standaard: SCHOUDERS_FORWARDED_ALLOW_IPS, anders geen.",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Start de webapp (monitor, API en instrumenten) op http://HOST:PORT."""
     from schouders.web.server import serve as serve_app
@@ -302,7 +310,8 @@ def serve(
         )
     console.print(f"Schouders starten op http://{host}:{port}/ (stoppen: Ctrl+C)")
     with user_errors():
-        serve_app(settings, host=host, port=port, workers=workers)
+        serve_app(settings, host=host, port=port, workers=workers,
+                  forwarded_allow_ips=forwarded_allow_ips)
 
 
 def _register_subcommands() -> None:
