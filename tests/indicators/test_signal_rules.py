@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -192,3 +194,86 @@ def test_grondexploitatie_is_shown_apart(values: pd.DataFrame) -> None:
         + helmond["lasten_per_inwoner_grondexploitatie"])
     assert round(helmond["lasten_per_inwoner_fysiek"]) == 506
     assert round(helmond["lasten_per_inwoner_fysiek_zonder_grex"]) == 605
+
+
+def test_impossible_values_are_flagged_not_ranked(settings: Settings,
+                                                  delivered: pd.DataFrame) -> None:
+    """A negative share is a booking, not a performance. Gilze en Rijen (GM0784), jaarrekening
+    2024: ingeleend personeel (3.5.1) EUR -41k against salaries EUR 1,201k, external hire -3.5 %.
+    It is flagged as a data anomaly, has no peer position and no rank; the same holds for every
+    negative hire share in the snapshot (recomputed from the summary CSV)."""
+    hire = delivered.assign(pct=delivered["inhuur"] / (delivered["salarissen"]
+                                                       + delivered["inhuur"]) * 100)
+    impossible = hire[(hire["pct"] < 0) | (hire["pct"] > 100)]
+    expected = {(row.gm_code, int(row.jaar), row.document) for row in impossible.itertuples()}
+    assert ("GM0784", 2024, "jaarrekening") in expected and len(expected) == 8
+    flagged = set()
+    for (jaar, document), _ in impossible.groupby(["jaar", "document"]):
+        found = api.signals(settings, jaar=int(jaar), document=str(document))
+        rows = found[(found["signaal"] == "data_anomalie") & (found["indicator"] == "inhuur_pct")]
+        flagged |= {(gm, int(jaar), str(document)) for gm in rows["gm_code"]}
+    assert flagged == expected
+    found = api.signals(settings, "GM0784", jaar=2024, document="jaarrekening")
+    row = found[found["signaal"] == "data_anomalie"].iloc[0]
+    assert json.loads(row["cijfers"])["waarde"] == pytest.approx(-41 / (1201 - 41) * 100,
+                                                                 abs=1e-4)
+    assert "-3,5%" in row["uitleg"] and "krijgt geen rang" in row["uitleg"]
+    profile = api.profile(settings, "GM0784", 2024, "jaarrekening").posities.set_index(
+        "indicator")
+    assert profile.loc["inhuur_pct", "waarde"] == pytest.approx(-3.5345, abs=1e-4)
+    assert np.isnan(profile.loc["inhuur_pct", "rang"]) and np.isnan(profile.loc["inhuur_pct", "z"])
+    assert "onmogelijke waarde" in profile.loc["inhuur_pct", "opmerking"]
+    assert not np.isnan(profile.loc["overhead_pct", "rang"])
+    con = duckdb.connect(str(settings.home / "indicators.duckdb"), read_only=True)
+    try:
+        ranked = con.execute("""
+            SELECT count(*) FROM indicator_positie
+            WHERE indicator IN ('inhuur_pct', 'overhead_pct', 'verbonden_partijen_pct',
+                                'heffingen_pct') AND waarde < 0""").fetchone()
+        values = con.execute("""
+            SELECT count(*) FROM indicator_waarde
+            WHERE indicator IN ('inhuur_pct', 'overhead_pct', 'verbonden_partijen_pct',
+                                'heffingen_pct') AND waarde < 0""").fetchone()
+    finally:
+        con.close()
+    assert ranked == (0,) and values == (11,)
+
+
+def test_shared_service_organisations_are_recognised(settings: Settings,
+                                                     delivered: pd.DataFrame) -> None:
+    """Hoogeveen (GM0118, werkorganisatie with De Wolden) and Gilze en Rijen (GM0784,
+    ABG-organisatie) have a wage bill of about 1 % of their lasten and transfer about 40 % to
+    GRs: recognised, explained, and their personnel-type outliers say why. Every municipality
+    with a wage bill under 10 % of lasten (summary CSV, jaarrekening 2024) is recognised."""
+    accounts = delivered[(delivered["document"] == "jaarrekening") & (delivered["jaar"] == 2024)]
+    low = accounts[accounts["salarissen"] / accounts["lasten"] * 100 < 10]
+    found = api.signals(settings, jaar=2024, document="jaarrekening")
+    shared = found[found["signaal"] == "gedeelde_organisatie"].set_index("gm_code")
+    assert set(shared.index) == set(low["gm_code"])
+    assert {"GM0118", "GM0784"} <= set(shared.index) and "GM0855" not in shared.index
+    hoogeveen = accounts.set_index("gm_code").loc["GM0118"]
+    numbers = json.loads(shared.loc["GM0118", "cijfers"])
+    assert numbers["loonsom_pct"] == pytest.approx(
+        hoogeveen["salarissen"] / hoogeveen["lasten"] * 100, abs=0.006)
+    assert numbers["gr_pct"] == pytest.approx(
+        hoogeveen["verbonden"] / hoogeveen["lasten"] * 100, abs=0.006)
+    assert numbers["personeel_en_gr_pct"] == pytest.approx(
+        (hoogeveen["salarissen"] + hoogeveen["inhuur"] + hoogeveen["verbonden"])
+        / hoogeveen["lasten"] * 100, abs=0.006)
+    assert numbers["loonsom_pct"] < 1 and 39 < numbers["gr_pct"] < 41
+    assert "gedeelde werkorganisatie" in shared.loc["GM0118", "uitleg"]
+    for gm in ("GM0118", "GM0784"):
+        outliers = found[(found["signaal"] == "uitschieter") & (found["gm_code"] == gm)]
+        explained = outliers[outliers["indicator"] == "apparaatskosten_per_inwoner"]
+        assert len(explained) == 1
+        assert "Let op: personeel in een gedeelde werkorganisatie" in explained.iloc[0]["uitleg"]
+        assert json.loads(explained.iloc[0]["cijfers"])["verklaard_door"] == (
+            "gedeelde_organisatie")
+    # an outlier outside the personnel-type figures is not touched
+    mine = found[(found["signaal"] == "uitschieter") & found["gm_code"].isin(shared.index)]
+    other = mine[mine["indicator"].isin(["netto_reserve_onttrekking_pct",
+                                         "saldo_voor_reserves_pct"])]
+    assert len(other) == 4 and not other["uitleg"].str.contains("Let op").any()
+    personnel = mine[mine["indicator"].isin(["apparaatskosten_per_inwoner", "inhuur_pct",
+                                             "overhead_pct", "verbonden_partijen_pct"])]
+    assert len(personnel) == 29 and personnel["uitleg"].str.contains("Let op").all()

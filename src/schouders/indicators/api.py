@@ -251,7 +251,7 @@ def profile(
             SELECT indicator, gm_code, jaar, document, waarde FROM indicator_waarde
             WHERE jaar = ? AND document = ? AND gm_code IN (SELECT unnest(?))""",
                         [jaar, document, [*members, gm_code]])
-        positions = group_positions(values, gm_code)
+        positions = group_positions(defs.catalogue.rankable(values), gm_code)
         stats = {str(row.indicator): tuple(getattr(row, column) for column in STAT_COLUMNS)
                  for row in positions.itertuples(index=False)}
         own = {code: (*row[:3], *stats.get(code, (None,) * len(STAT_COLUMNS)), None)
@@ -677,8 +677,12 @@ def _profile_table(defs: Definitions, own: dict[str, tuple[Any, ...]]) -> pd.Dat
         "richting": [ind.richting for ind in indicators], "bbv": [ind.bbv for ind in indicators]}
     for index, column in enumerate(numeric):
         columns[column] = grid[:, index]
-    columns["opmerking"] = np.where(np.isnan(grid[:, 0]),
-                                    "geen waarde (ontbrekende gegevens of noemer nul)", "")
+    columns["opmerking"] = [
+        "geen waarde (ontbrekende gegevens of noemer nul)" if np.isnan(value)
+        else "" if ind.possible(value)
+        else f"onmogelijke waarde (kan alleen {ind.bereik.text if ind.bereik else ''} zijn): "
+             "waarschijnlijk een gegevensfout, niet vergeleken met peers"
+        for ind, value in zip(indicators, grid[:, 0], strict=True)]
     return pd.DataFrame(columns)[PROFILE_COLUMNS]
 
 

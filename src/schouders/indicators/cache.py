@@ -216,8 +216,11 @@ def _build(
                  {"indicator": str, "gm_code": str, "document": str})], ignore_index=True)
     new_positions = None
     if position_input is not None and len(position_input):
+        # values outside their indicator's possible range (catalogue bereik) are anomalies:
+        # flagged by a signal, never ranked
         new_positions = all_positions(
-            position_input[["indicator", "gm_code", "jaar", "document", "waarde"]], members,
+            catalogue.rankable(position_input[["indicator", "gm_code", "jaar", "document",
+                                               "waarde"]]), members,
             neighbours[["jaar", "gm_code", "buur"]])
     progress("cache schrijven", 4, steps)
     con.execute("BEGIN TRANSACTION")

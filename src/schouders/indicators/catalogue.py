@@ -87,6 +87,54 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values an indicator can take (catalogue ``bereik``); outside it a value is a data
+    anomaly, flagged and left out of peer statistics and ranks, with the reason why."""
+
+    min: float | None
+    max: float | None
+    reden: str
+
+    def contains(self, value: float) -> bool:
+        if value != value:  # NaN: no value, no anomaly
+            return True
+        return ((self.min is None or value >= self.min)
+                and (self.max is None or value <= self.max))
+
+    @property
+    def text(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"van {_plain(self.min)} tot en met {_plain(self.max)}"
+        if self.min is not None:
+            return f"{_plain(self.min)} of meer"
+        return f"{_plain(self.max)} of minder"
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else f"{value:g}".replace(".", ",")
+
+
+def parse_range(entry: object, where: str) -> Range | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not set(entry) <= {"min", "max", "reden"}:
+        raise SchoudersError(f"{where}: bereik moet een tabel zijn met min en/of max en reden.")
+    bounds: dict[str, float | None] = {}
+    for name in ("min", "max"):
+        value = entry.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise SchoudersError(f"{where}: bereik.{name} is geen getal.")
+        bounds[name] = None if value is None else float(value)
+    reden = entry.get("reden")
+    if not isinstance(reden, str) or not reden.strip():
+        raise SchoudersError(f"{where}: bereik zonder reden.",
+                             "Zeg in bereik.reden waarom een waarde daarbuiten onmogelijk is.")
+    if bounds["min"] is None and bounds["max"] is None:
+        raise SchoudersError(f"{where}: bereik zonder min of max.")
+    return Range(bounds["min"], bounds["max"], reden)
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     naam: str
@@ -100,13 +148,21 @@ class Indicator:
     formule: Formula
     kanttekeningen: tuple[str, ...] = ()
     bbv: bool = False
+    bereik: Range | None = None
 
     @property
     def definition_hash(self) -> str:
-        """Hash of everything that determines the values (not of names or descriptions)."""
-        payload = json.dumps({"engine": ENGINE_VERSION, "formule": self.formule.canonical()},
-                             sort_keys=True)
+        """Hash of everything that determines the values and positions (not of names or
+        descriptions); the plausible range decides which values are ranked."""
+        content: dict[str, Any] = {"engine": ENGINE_VERSION, "formule": self.formule.canonical()}
+        if self.bereik is not None:
+            content["bereik"] = [self.bereik.min, self.bereik.max]
+        payload = json.dumps(content, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def possible(self, value: float) -> bool:
+        """False for a value outside the indicator's possible range (a data anomaly)."""
+        return self.bereik is None or self.bereik.contains(value)
 
     @property
     def deflatable(self) -> bool:
@@ -123,6 +179,24 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         self._hashes.update({code: ind.definition_hash for code, ind in self.indicators.items()})
+
+    def rankable(self, frame: Any) -> Any:
+        """Rows of a frame (columns indicator, waarde) whose value may be compared with peers:
+        a value outside its indicator's ``bereik`` is a data anomaly, not a position."""
+        import numpy as np
+
+        keep = np.ones(len(frame), dtype=bool)
+        if not len(frame):
+            return frame
+        indicators = frame["indicator"].astype(str).to_numpy()
+        values = frame["waarde"].to_numpy(dtype=float)
+        for code, indicator in self.indicators.items():
+            if indicator.bereik is None:
+                continue
+            rows = indicators == code
+            if rows.any():
+                keep[rows] = [indicator.bereik.contains(value) for value in values[rows]]
+        return frame[keep]
 
     def get(self, code: str) -> Indicator:
         if code not in self.indicators:
@@ -192,7 +266,8 @@ def parse_indicator(entry: dict[str, Any], where: str, domains: Domains) -> Indi
         beschrijving=require(entry, "beschrijving", where), thema=chosen["thema"],
         eenheid=chosen["eenheid"], richting=chosen["richting"], factor=chosen["factor"],
         bronnen=bronnen, formule=formule,
-        kanttekeningen=string_list(entry, "kanttekeningen", where), bbv=bbv)
+        kanttekeningen=string_list(entry, "kanttekeningen", where), bbv=bbv,
+        bereik=parse_range(entry.get("bereik"), where))
 
 
 def parse_formula(entry: dict[str, Any], where: str, domains: Domains) -> Formula:

@@ -24,7 +24,8 @@ from schouders.indicators.catalogue import Catalogue
 from schouders.indicators.peers import BUILT_IN
 from schouders.indicators.tomlfile import packaged, read_toml, require
 
-RULES = ("reele_daling", "uitschieter", "stijging", "reeks_positief")
+RULES = ("reele_daling", "uitschieter", "stijging", "reeks_positief", "buiten_bereik",
+         "werkorganisatie")
 SIGNAL_COLUMNS = ["gm_code", "naam", "signaal", "titel", "jaar", "document", "indicator",
                   "uitleg", "cijfers", "regel"]
 
@@ -55,6 +56,11 @@ class SignalRule:
         if self.regel == "stijging":
             return (f"{self.indicatoren[0]} steeg {p['jaren']} jaar op rij, samen minstens "
                     f"{fmt.number(p['min_stijging'], 1)}")
+        if self.regel == "buiten_bereik":
+            return "waarde buiten het mogelijke bereik van de indicator (catalogue.toml, bereik)"
+        if self.regel == "werkorganisatie":
+            return (f"{self.indicatoren[0]} kleiner dan {fmt.number(p['onder'], 1)}; verklaart "
+                    f"uitschieters van {', '.join(p['betreft'])}")
         text = (f"{self.indicatoren[0]} {p['jaren']} jaar op rij groter dan "
                 f"{fmt.number(p['drempel'], 1)}")
         if len(self.indicatoren) > 1:
@@ -88,8 +94,13 @@ def load_rules(catalogue: Catalogue, path: Path | None = None) -> list[SignalRul
         if regel not in RULES:
             raise SchoudersError(f"{where}: onbekende regel '{regel}'.",
                                  f"Kies uit: {', '.join(RULES)}.")
-        if regel == "uitschieter":
+        if regel == "uitschieter" or regel == "werkorganisatie":
             indicatoren = tuple(require(entry, "indicatoren", where, list))
+        elif regel == "buiten_bereik":
+            indicatoren = tuple(code for code, item in catalogue.indicators.items()
+                                if item.bereik is not None)
+            if not indicatoren:
+                raise SchoudersError(f"{where}: geen indicator in de catalogus heeft een bereik.")
         else:
             indicatoren = (require(entry, "indicator", where),)
         if regel == "reeks_positief" and "en_indicator" in entry:
@@ -100,16 +111,26 @@ def load_rules(catalogue: Catalogue, path: Path | None = None) -> list[SignalRul
                   if key not in ("code", "naam", "name", "regel", "uitleg", "indicator",
                                  "indicatoren", "en_indicator")}
         _check_params(regel, params, where)
+        if regel == "werkorganisatie":
+            if len(indicatoren) != 3:
+                raise SchoudersError(f"{where}: indicatoren = [loonsom, overdrachten aan GR's, "
+                                     "personeel plus GR's] (drie codes).")
+            for indicator in params["betreft"]:
+                catalogue.get(indicator)
         rules.append(SignalRule(code, require(entry, "naam", where), require(entry, "name", where),
                                 regel, require(entry, "uitleg", where), indicatoren, params))
     return rules
 
 
 def _check_params(regel: str, params: dict[str, Any], where: str) -> None:
-    needed = {"reele_daling": {"jaren": int, "min_daling_pct": float, "deflator": str},
-              "uitschieter": {"peergroep": str, "z_drempel": float, "minimum_leden": int},
-              "stijging": {"jaren": int, "min_stijging": float},
-              "reeks_positief": {"jaren": int, "drempel": float}}[regel]
+    per_rule: dict[str, dict[str, type]] = {
+        "reele_daling": {"jaren": int, "min_daling_pct": float, "deflator": str},
+        "uitschieter": {"peergroep": str, "z_drempel": float, "minimum_leden": int},
+        "stijging": {"jaren": int, "min_stijging": float},
+        "reeks_positief": {"jaren": int, "drempel": float},
+        "buiten_bereik": {},
+        "werkorganisatie": {"onder": float}}
+    needed = per_rule[regel]
     for name, kind in needed.items():
         value = params.get(name)
         ok = isinstance(value, str) if kind is str else (
@@ -125,6 +146,10 @@ def _check_params(regel: str, params: dict[str, Any], where: str) -> None:
         raise SchoudersError(f"{where}: jaren moet minstens 1 zijn.")
     if regel == "uitschieter" and params["peergroep"] not in BUILT_IN:
         raise SchoudersError(f"{where}: peergroep moet een van {', '.join(BUILT_IN)} zijn.")
+    if regel == "werkorganisatie" and not (
+            isinstance(params.get("betreft"), list)
+            and all(isinstance(item, str) for item in params["betreft"])):
+        raise SchoudersError(f"{where}: parameter 'betreft' moet een lijst van indicatoren zijn.")
     if params.get("document") not in (None, "begroting", "jaarrekening"):
         raise SchoudersError(f"{where}: document moet begroting of jaarrekening zijn.")
 
@@ -151,6 +176,12 @@ def evaluate(
         if rule.regel == "uitschieter":
             found.extend(_outliers(rule, catalogue, positions, group_names, jaar, doc))
             continue
+        if rule.regel == "buiten_bereik":
+            found.extend(_impossible(rule, catalogue, columns, jaar, doc))
+            continue
+        if rule.regel == "werkorganisatie":
+            found.extend(_shared_organisation(rule, catalogue, columns, jaar, doc))
+            continue
         wide = _wide(columns, rule.indicatoren[0], doc, jaar, rule.years_needed)
         if wide is None:
             continue
@@ -160,6 +191,7 @@ def evaluate(
             found.extend(_rise(rule, catalogue, wide, jaar, doc))
         else:
             found.extend(_positive_run(rule, catalogue, wide, jaar, doc, columns))
+    _explain_outliers(rules, found)
     for item in found:
         item["naam"] = names.get(item["gm_code"])
     found.sort(key=lambda item: (item["gm_code"], item["signaal"], item["indicator"]))
@@ -349,3 +381,77 @@ def _judgement(direction: str, z: float) -> str:
 
 def _rounded(values: np.ndarray) -> list[float | None]:
     return [round(float(item), 2) if math.isfinite(float(item)) else None for item in values]
+
+
+def _level(columns: dict[str, np.ndarray], indicator: str, document: str,
+           jaar: int) -> dict[str, float]:
+    """gm_code -> value of one indicator in one year and document (finite values only)."""
+    if not len(columns["jaar"]):
+        return {}
+    mask = ((columns["indicator"] == indicator) & (columns["document"] == document)
+            & (columns["jaar"].astype(np.int64) == jaar))
+    values = columns["waarde"][mask].astype(float)
+    return {str(code): float(value) for code, value in zip(columns["gm_code"][mask], values,
+                                                           strict=True) if math.isfinite(value)}
+
+
+def _impossible(rule: SignalRule, catalogue: Catalogue, columns: dict[str, np.ndarray],
+                jaar: int, document: str) -> list[dict[str, Any]]:
+    """A value outside its indicator's bereik: a data anomaly, flagged and never ranked."""
+    found = []
+    for code in rule.indicatoren:
+        indicator = catalogue.get(code)
+        bereik = indicator.bereik
+        assert bereik is not None
+        for gm_code, value in _level(columns, code, document, jaar).items():
+            if bereik.contains(value):
+                continue
+            text = rule.uitleg.format(indicator=indicator.naam,
+                                      waarde=fmt.value(value, indicator.eenheid),
+                                      bereik=bereik.text, reden=bereik.reden)
+            numbers = {"waarde": round(value, 4), "min": bereik.min, "max": bereik.max}
+            found.append(_signal(rule, gm_code, jaar, document, code, text, numbers))
+    return found
+
+
+def _shared_organisation(rule: SignalRule, catalogue: Catalogue, columns: dict[str, np.ndarray],
+                         jaar: int, document: str) -> list[dict[str, Any]]:
+    """Little own payroll: the staff works in a shared werkorganisatie, a GR or for another
+    municipality, and is paid through transfers; personnel-type figures are not comparable."""
+    wages, transfers, together = (catalogue.get(code) for code in rule.indicatoren)
+    levels = {code: _level(columns, code, document, jaar) for code in rule.indicatoren}
+    found = []
+    for gm_code, value in levels[wages.code].items():
+        if value >= float(rule.params["onder"]):
+            continue
+        gr = levels[transfers.code].get(gm_code, math.nan)
+        both = levels[together.code].get(gm_code, math.nan)
+        text = rule.uitleg.format(loonsom=fmt.value(value, wages.eenheid),
+                                  gr=fmt.value(gr, transfers.eenheid),
+                                  samen=fmt.value(both, together.eenheid))
+        numbers = {"loonsom_pct": round(value, 2),
+                   "gr_pct": None if gr != gr else round(gr, 2),
+                   "personeel_en_gr_pct": None if both != both else round(both, 2),
+                   "onder": float(rule.params["onder"]), "betreft": rule.params["betreft"]}
+        found.append(_signal(rule, gm_code, jaar, document, wages.code, text, numbers))
+    return found
+
+
+def _explain_outliers(rules: list[SignalRule], found: list[dict[str, Any]]) -> None:
+    """An outlier in a personnel-type figure of a municipality with a shared organisation says
+    so (it is explained by the organisation, not by its own staff)."""
+    for rule in rules:
+        if rule.regel != "werkorganisatie":
+            continue
+        shared = {(item["gm_code"], item["jaar"], item["document"]) for item in found
+                  if item["signaal"] == rule.code}
+        concerned = set(rule.params["betreft"])
+        for item in found:
+            if (item["signaal"] != "uitschieter" or item["indicator"] not in concerned
+                    or (item["gm_code"], item["jaar"], item["document"]) not in shared):
+                continue
+            item["uitleg"] += (f" Let op: {rule.naam.lower()} (zie dat signaal); dit cijfer is "
+                               "daardoor niet vergelijkbaar met gemeenten met eigen personeel.")
+            numbers = json.loads(item["cijfers"])
+            numbers["verklaard_door"] = rule.code
+            item["cijfers"] = json.dumps(numbers, ensure_ascii=False)

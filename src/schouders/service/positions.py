@@ -104,12 +104,19 @@ def _engine_members(web: WebState, gm: str, jaar: int, group: str,
 
 def _stats_from_panel(values: Panel, gm: str, jaar: int, document: str, real: bool,
                       members: list[str], codes: list[str]) -> dict[str, dict[str, Any]]:
+    from schouders.indicators.context import definitions
     from schouders.indicators.positions import group_positions
 
     table = values.slice(jaar, document, real)
     present = [code for code in codes if code in table.columns]
     rows = table.loc[[m for m in members if m in table.index], present] if not table.empty \
         else pd.DataFrame(columns=present)
+    catalogue = definitions().catalogue
+    rows = rows.astype(float).copy()
+    for code in present:  # values outside the indicator's bereik are anomalies: not compared
+        indicator = catalogue.indicators.get(code)
+        if indicator is not None and indicator.bereik is not None:
+            rows[code] = rows[code].where(rows[code].map(indicator.bereik.contains))
     long = rows.reset_index().melt(id_vars="gm_code", var_name="indicator", value_name="waarde")
     long["jaar"] = jaar
     long["document"] = document
