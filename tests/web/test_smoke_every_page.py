@@ -176,8 +176,14 @@ def test_compare_every_municipality_in_every_year(client: TestClient, facts) -> 
                                f"gemeenten={batch}&jaar={jaar}&document={document}")
             assert [m["gm_code"] for m in data["gemeenten"]] == codes[start:start + 10]
     for groep in ("G4", "casusgemeenten 2020"):
-        three_forms(client, "/vergelijken", "/api/vergelijken",
-                    f"groep={groep}&prijzen=reeel&indicator=overhead_pct")
+        query = f"groep={groep}&prijzen=reeel&indicator=overhead_pct"
+        twin = three_forms(client, "/vergelijken", None, query)
+        # the API's indicator filters the table; everything else is the page's model
+        api = get_ok(client, f"/api/vergelijken?{query}", check=False)
+        assert [row["indicator"] for row in api["tabel"]] == ["overhead_pct"]
+        assert api["tabel"] == [row for row in twin["tabel"]
+                                if row["indicator"] == "overhead_pct"]
+        assert {**api, "tabel": None} == {**twin, "tabel": None}
 
 
 def test_every_indicator_in_every_year(client: TestClient, facts) -> None:

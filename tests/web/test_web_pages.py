@@ -191,6 +191,36 @@ def test_compare_group_and_cap(client: TestClient) -> None:
     assert {row["gm_code"] for row in rows} == {"GM0363", "GM0599"}
 
 
+def test_api_compare_indicator_filters_the_table(client: TestClient, facts_2024) -> None:
+    """/api/vergelijken?indicator=... gives that indicator only (before, the parameter changed
+    the trend chart and the table still held every headline indicator). Amsterdam, jaarrekening
+    2024: overhead 0.4 lasten / all lasten, from the warehouse."""
+    query = "gemeenten=GM0363,GM0599&jaar=2024&document=jaarrekening"
+    full = client.get(f"/api/vergelijken?{query}").json()
+    assert len(full["tabel"]) > 5
+    one = client.get(f"/api/vergelijken?{query}&indicator=overhead_pct").json()
+    assert [row["indicator"] for row in one["tabel"]] == ["overhead_pct"]
+    assert one["tabel"][0]["waarden"]["GM0363"] == pytest.approx(facts_2024["GM0363"])
+    # an indicator outside the headline table is filtered to as well
+    other = client.get(f"/api/vergelijken?{query}&indicator=loonsom_pct").json()
+    assert [row["indicator"] for row in other["tabel"]] == ["loonsom_pct"]
+    # the web page keeps its headline table (its select only picks the trend chart)
+    page = client.get(f"/vergelijken.json?{query}&indicator=overhead_pct").json()
+    assert len(page["tabel"]) == len(full["tabel"])
+
+
+@pytest.fixture(scope="module")
+def facts_2024(app) -> dict[str, float]:
+    con = app.state.service.state.cursor()
+    rows = con.execute("""
+        SELECT gm_code,
+               sum(bedrag) FILTER (WHERE taakveld = '0.4') * 100
+               / sum(bedrag) FILTER (WHERE taakveld = '*')
+        FROM iv3_fact WHERE jaar = 2024 AND document = 'jaarrekening' AND categorie = '*'
+          AND kant = 'lasten' AND gm_code IN ('GM0363', 'GM0599') GROUP BY gm_code""").fetchall()
+    return {gm: float(value) for gm, value in rows}
+
+
 def test_national_picture_has_cpi_and_honest_map_notice(client: TestClient) -> None:
     data = client.get("/landelijk.json").json()
     series = {row["reeks"] for row in data["trends"]}

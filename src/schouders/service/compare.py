@@ -53,7 +53,11 @@ def resolve_all(web: Any, items: list[str]) -> list[str]:
 def build_compare(
     web: Any, *, gemeenten: str | None, groep: str | None, jaar: int | None,
     document: str | None, indicator: str | None, prijzen: str | None, lang: str,
+    only_indicator: bool = False,
 ) -> ComparePage:
+    """``only_indicator`` (the API): with ``indicator`` the table holds that indicator only
+    (also when it is not one of the headline indicators); the web page keeps the headline table
+    and uses ``indicator`` for its trend chart."""
     items = parse_list(gemeenten)
     if len(items) > MAX_COMPARE:
         raise SchoudersError(
@@ -79,7 +83,8 @@ def build_compare(
     names = municipalities.names(web)
     table = values.slice(choices.jaar, choices.document, choices.reeel)
     rows = []
-    for item in headline(web):
+    shown = [trend_info] if only_indicator and indicator else headline(web)
+    for item in shown:
         cells: dict[str, float | None] = {}
         for code in codes:
             value = table.at[code, item.code] if (not table.empty and code in table.index

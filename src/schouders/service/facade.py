@@ -74,11 +74,13 @@ class Service:
     def compare(self, *, gemeenten: str | None = None, groep: str | None = None,
                 jaar: int | None = None, document: str | None = None,
                 indicator: str | None = None, prijzen: str | None = None,
-                lang: str = "nl") -> ComparePage:
-        key = ("compare", gemeenten, groep, jaar, document, indicator, prijzen, lang)
+                lang: str = "nl", only_indicator: bool = False) -> ComparePage:
+        """``only_indicator`` (the API): the table holds just ``indicator`` when it is given."""
+        key = ("compare", gemeenten, groep, jaar, document, indicator, prijzen, lang,
+               only_indicator)
         return self.state.cached(key, lambda: build_compare(
             self.state, gemeenten=gemeenten, groep=groep, jaar=jaar, document=document,
-            indicator=indicator, prijzen=prijzen, lang=lang))
+            indicator=indicator, prijzen=prijzen, lang=lang, only_indicator=only_indicator))
 
     def indicator(self, code: str, *, jaar: int | None = None, document: str | None = None,
                   prijzen: str | None = None, lang: str = "nl") -> IndicatorPage:

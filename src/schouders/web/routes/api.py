@@ -73,7 +73,7 @@ async def compare(
     lang = language_of(request)
     return await _call(request, lambda service: service.compare(
         gemeenten=gemeenten, groep=groep, jaar=jaar, document=document, indicator=indicator,
-        prijzen=prijzen, lang=lang))
+        prijzen=prijzen, lang=lang, only_indicator=True))
 
 
 @router.get("/indicatoren", tags=["indicatoren"], response_model=list[IndicatorDefinition],

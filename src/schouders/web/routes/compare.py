@@ -20,8 +20,10 @@ Municipalities = Annotated[str | None, Query(
     examples=["GM0363,GM0599"])]
 Group = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9 _\-]{1,64}$",
                                     examples=["G4"])]
-IndicatorCode = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z][a-z0-9_]{0,63}$",
-                                            examples=["lasten_per_inwoner"])]
+IndicatorCode = Annotated[str | None, Query(
+    max_length=64, pattern=r"^[a-z][a-z0-9_]{0,63}$", examples=["lasten_per_inwoner"],
+    description="Indicator van de trend; in /api/vergelijken bevat de tabel dan alleen deze "
+                "indicator")]
 
 
 @router.get("/vergelijken")
