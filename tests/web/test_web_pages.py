@@ -180,6 +180,22 @@ def test_search_is_typo_tolerant_and_redirects_on_a_single_match(client: TestCli
     assert data["resultaten"][0]["gm_code"] == "GM1900"
 
 
+def test_unmatched_search_shows_no_junk(client: TestClient) -> None:
+    """'Qwertyvlietdorp' matches no municipality: the page says so and lists nothing (the
+    partial-match fallback used to present Adorp, Niedorp and Erp as search results); a near
+    miss without a search hit still gets honest suggestions."""
+    data = client.get("/.json?q=Qwertyvlietdorp").json()
+    assert data["resultaten"] == [] and data["suggesties"] == []
+    html = client.get("/?q=Qwertyvlietdorp").text
+    assert "Geen gemeente gevonden voor “Qwertyvlietdorp”." in html
+    results = html.split('id="resultaten-kop"')[1].split("</section>")[0]
+    assert "/gemeente/GM" not in results
+    for junk in ("xyzzy", "123abc", "zzzzzzzzzz"):
+        assert client.get(f"/.json?q={junk}").json()["suggesties"] == []
+    near = client.get("/.json?q=Nergenshuizen").json()
+    assert [m["naam"] for m in near["resultaten"]] == ["Enkhuizen"]
+
+
 def test_compare_group_and_cap(client: TestClient) -> None:
     data = client.get("/vergelijken.json?groep=casusgemeenten%202020").json()
     assert len(data["gemeenten"]) == 9

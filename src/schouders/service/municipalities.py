@@ -105,6 +105,25 @@ def closest(web: WebState, text: str, limit: int = 5) -> list[Match]:
             for gm, score in picked]
 
 
+SUGGEST_MIN_RATIO = 60.0
+
+
+def suggestions(web: WebState, text: str, limit: int = 5) -> list[Match]:
+    """Close names for a search without a match, only when they really look alike (plain
+    edit-distance ratio >= 60 on the normalised names): 'Qwertyvlietdorp' suggests nothing,
+    where the partial-match scorer of ``closest`` offered Adorp, Niedorp and Erp."""
+    from rapidfuzz import fuzz
+
+    from schouders.warehouse.lookup import normalise
+
+    query = normalise(text.strip()[:MAX_SEARCH_LENGTH])
+    if not query:
+        return []
+    found = [match for match in closest(web, text, limit)
+             if fuzz.ratio(query, normalise(match.naam)) >= SUGGEST_MIN_RATIO]
+    return found
+
+
 def require(web: WebState, code: str) -> Municipality:
     """The municipality with this GM code, or UnknownMunicipalityError with suggestions."""
     normalised = normalise_gm_code(code) if not is_gm_code(code) else code

@@ -33,8 +33,7 @@ async def start(
 
     def build() -> Page:
         matches = municipalities.search(web, query) if query else []
-        if query and not matches:
-            matches = municipalities.closest(web, query)
+        suggested = municipalities.suggestions(web, query) if query and not matches else []
         names = municipalities.names(web)
         popular = [{"gm_code": code, "naam": names.get(code, code)}
                    for code in municipalities.EXAMPLES if code in names]
@@ -49,11 +48,11 @@ async def start(
                                                "score", "laatste_jaar"])
         return Page(
             "start.html", "Start",
-            {"zoekterm": query, "resultaten": results, "voorbeelden": popular,
-             "casusgemeenten_2020": case},
+            {"zoekterm": query, "resultaten": results, "suggesties": jsonable(suggested),
+             "voorbeelden": popular, "casusgemeenten_2020": case},
             table=table, name="zoekresultaten",
-            context={"q": query, "matches": results, "popular": popular, "case": case,
-                     "recent": seen},
+            context={"q": query, "matches": results, "suggested": jsonable(suggested),
+                     "popular": popular, "case": case, "recent": seen},
         )
 
     return await respond(request, build, cache_key=("start", *recent), params={"q": query})
