@@ -32,4 +32,4 @@ ruff check src tests benchmarks
 echo ">> mypy"
 mypy
 echo ">> pytest"
-pytest "$@"
+pytest -n auto "$@"  # pytest-xdist: one worker per CPU
