@@ -377,3 +377,33 @@ def test_xlsx_twin_holds_the_csv_table(client: TestClient, path: str) -> None:
     assert [str(cell) for cell in rows[0]] == table[0]
     assert len(rows) == len(table)
     assert "CBS" in str(next(book["bron"].iter_rows(min_row=2, values_only=True))[0])
+
+
+def test_real_euro_chart_says_price_index_not_yet_available(app) -> None:
+    """Amsterdam delivered its begroting 2026; the CPI of 2026 is not out (86141NED ends in
+    2025). In real euros 2026 is 'prijsindex nog niet beschikbaar' (status geen_prijsindex),
+    not 'ontbreekt'; the nominal chart has the value. A year without a delivery stays
+    'ontbreekt'. Definitional-break labels are vertical, one per break year."""
+    from schouders.web.pages.profile import specs
+
+    model = app.state.service.profile("GM0363", jaar=2026, document="begroting")
+    rows = [row for row in model.trends if row.jaar == 2026]
+    assert rows and all(row.nominaal is not None and row.reeel is None for row in rows)
+    assert {row.leeg.get("reeel") for row in rows} == {"geen_prijsindex"}
+    charts = specs(model, "nl")["trends"]
+    assert charts["reeel"]["datasets"]["gaps"] == [
+        {"jaar": 2026, "tekst": "prijsindex nog niet beschikbaar"}]
+    assert charts["nominaal"]["datasets"]["gaps"] == []
+    assert specs(model, "en")["trends"]["reeel"]["datasets"]["gaps"][0]["tekst"] == (
+        "price index not yet available")
+    years = [mark["jaar"] for mark in charts["reeel"]["datasets"]["breaks"]]
+    assert len(years) == len(set(years)) and {2023, 2025} <= set(years)
+    label_layer = next(layer for layer in charts["reeel"]["layer"]
+                       if layer.get("mark", {}).get("type") == "text"
+                       and layer["encoding"].get("text", {}).get("field") == "kort")
+    assert label_layer["mark"]["angle"] == 270
+    # Twenterand has no jaarrekening 2022: in both charts that year is 'ontbreekt'
+    twenterand = specs(app.state.service.profile("GM1700", jaar=2024, document="jaarrekening"),
+                       "nl")["trends"]
+    for key in ("nominaal", "reeel"):
+        assert {"jaar": 2022, "tekst": "ontbreekt"} in twenterand[key]["datasets"]["gaps"]

@@ -182,9 +182,10 @@ def _trend(lang: str, unit: str, colour_title: str, width: int, height: int) -> 
     breaks = alt.Chart(alt.NamedData("breaks")).mark_rule(
         color="#7a2e00", strokeDash=[4, 3], strokeWidth=1.5
     ).encode(x="jaar:O", tooltip=[alt.Tooltip("label:N", title=t("Definitiebreuken"))])
+    # vertical, beside its rule: horizontal labels of breaks two years apart overlapped
     labels = alt.Chart(alt.NamedData("breaks")).mark_text(
-        align="right", dx=-3, dy=2, color="#7a2e00", fontSize=11, baseline="top"
-    ).encode(x="jaar:O", y=alt.value(0), text="kort:N")
+        angle=270, align="right", baseline="bottom", dy=-2, color="#7a2e00", fontSize=10
+    ).encode(x="jaar:O", y=alt.value(2), text="kort:N")
     gaps = alt.Chart(alt.NamedData("gaps")).mark_text(
         angle=270, align="left", baseline="middle", dy=0, color="#8a1c1c", fontSize=11
     ).encode(x="jaar:O", y=alt.value(height - 4), text="tekst:N")
@@ -199,15 +200,18 @@ def trend(lang: str, unit: str, title: str, colour_title: str, description: str,
 
     ``title`` is shown by the page (figcaption), not inside the chart."""
     del title
-    segmented, gaps = _segments(series, Translator(lang)("ontbreekt"))
+    t = Translator(lang)
+    segmented, gaps = _segments(series, t("ontbreekt"), t("prijsindex nog niet beschikbaar"))
     return fill(_trend(lang, unit, colour_title, width, height), description,
                 series=segmented, breaks=breaks, gaps=gaps)
 
 
-def _segments(series: list[dict[str, Any]], missing_text: str
+def _segments(series: list[dict[str, Any]], missing_text: str, no_index_text: str = ""
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Drop missing points and break each line there (``seg``), so a missing year is a gap,
-    never a zero; years where every series is missing get an 'ontbreekt' label."""
+    never a zero; years where every series is missing get an 'ontbreekt' label, or 'prijsindex
+    nog niet beschikbaar' when every missing point there has status ``geen_prijsindex`` (a
+    delivered begroting 2026 in real euros, before the 2026 CPI is out)."""
     by_series: dict[str, list[dict[str, Any]]] = {}
     for row in series:
         by_series.setdefault(str(row["reeks"]), []).append(row)
@@ -221,7 +225,12 @@ def _segments(series: list[dict[str, Any]], missing_text: str
             result.append({**row, "seg": f"{row['reeks']}|{segment}"})
     years = {row["jaar"] for row in series}
     present = {row["jaar"] for row in result}
-    gaps = [{"jaar": year, "tekst": missing_text} for year in sorted(years - present)]
+    def text(year: int) -> str:
+        statuses = {row.get("status") for row in series if row["jaar"] == year}
+        return no_index_text if no_index_text and statuses == {"geen_prijsindex"} \
+            else missing_text
+
+    gaps = [{"jaar": year, "tekst": text(year)} for year in sorted(years - present)]
     return result, gaps
 
 

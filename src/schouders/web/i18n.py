@@ -125,6 +125,7 @@ ENGLISH: dict[str, str] = {
     "mld": "bn",
     "mln": "m",
     "ontbreekt": "missing",
+    "prijsindex nog niet beschikbaar": "price index not yet available",
     "geleverd": "delivered",
     "onvolledig": "incomplete",
     "concept": "draft",

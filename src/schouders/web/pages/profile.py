@@ -55,8 +55,8 @@ def _trends(model: ProfilePage, t: Translator) -> dict[str, Any]:
     for key, title in (("nominaal", t("nominaal")),
                        ("reeel", t("reëel") + (f" ({t('prijspeil {jaar}', jaar=base)})"
                                                if base else ""))):
-        series = [{"jaar": r.jaar, "reeks": r.reeks, "v": getattr(r, key)}
-                  for r in model.trends]
+        series = [{"jaar": r.jaar, "reeks": r.reeks, "v": getattr(r, key),
+                   "status": r.leeg.get(key)} for r in model.trends]
         description = t("Lasten per inwoner per domein, {soort}, {document}, {van}–{tot}.",
                         soort=title, document=t(model.keuzes.document),
                         van=years[0] if years else "", tot=years[-1] if years else "")
