@@ -407,3 +407,22 @@ def test_real_euro_chart_says_price_index_not_yet_available(app) -> None:
                        "nl")["trends"]
     for key in ("nominaal", "reeel"):
         assert {"jaar": 2022, "tekst": "ontbreekt"} in twenterand[key]["datasets"]["gaps"]
+
+
+def test_profile_header_counts_members_with_figures(client: TestClient, app) -> None:
+    """Gilze en Rijen, jaarrekening 2024: its size class (20,000-50,000) has 182 members, of
+    whom Loon op Zand (GM0809) delivered no jaarrekening 2024; every n is 181. The header said
+    'tussen 182 gemeenten' next to ranks out of 181; now it says both."""
+    data = client.get("/gemeente/GM0784.json?jaar=2024&document=jaarrekening").json()
+    group = data["groep"]
+    con = app.state.service.state.cursor()
+    delivered = con.execute(
+        "SELECT count(*) FROM iv3_levering WHERE jaar = 2024 AND document = 'jaarrekening' "
+        "AND status = 'geleverd' AND gm_code IN (SELECT unnest(?))", [group["leden"]]
+    ).fetchone()
+    assert delivered is not None
+    assert (group["aantal"], group["met_cijfers"], delivered[0]) == (182, 181, 181)
+    assert "GM0809" in group["leden"]
+    assert max(row["n"] for row in data["kerncijfers"]) == 181
+    html = client.get("/gemeente/GM0784?jaar=2024&document=jaarrekening").text
+    assert "Gilze en Rijen tussen 182 gemeenten" in html and "van wie 181 met cijfers" in html

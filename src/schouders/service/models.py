@@ -84,6 +84,9 @@ class PeerGroupInfo(Model):
     naam: str
     leden: list[str]
     aantal: int
+    met_cijfers: int | None = Field(
+        default=None, description="Leden met cijfers voor dit jaar en document (de grootste n "
+        "van de kerncijfers); kan kleiner zijn dan aantal als niet iedereen leverde")
 
 
 class PositionRow(Model):

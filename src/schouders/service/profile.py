@@ -64,6 +64,7 @@ def build_profile(
                       choices.reeel, status.status == "geleverd",
                       [item.code for item in headline_indicators(web)], lang)
     missing = _missing_deliveries(deliveries)
+    headline_rows = _headline(web, values, gm, choices, found, status, lang)
     return ProfilePage(
         gemeente=MunicipalityInfo(
             gm_code=gm, naam=municipality.naam, provincie=info["provincie"],  # type: ignore[arg-type]
@@ -72,9 +73,10 @@ def build_profile(
         keuzes=_choices_model(choices),
         levering=status,
         groep=PeerGroupInfo(code=found.group_code, naam=found.group_label,
-                            leden=found.members, aantal=len(found.members)),
+                            leden=found.members, aantal=len(found.members),
+                            met_cijfers=max((row.n for row in headline_rows), default=0)),
         toelichting=found.notes,
-        kerncijfers=_headline(web, values, gm, choices, found, status, lang),
+        kerncijfers=headline_rows,
         signalen=[Signal(**_signal_fields(item)) for item in found.signals],
         trends=_trends(web, values, gm, choices, missing, lang),
         basisjaar=values.cpi_base_year,

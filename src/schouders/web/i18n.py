@@ -213,6 +213,8 @@ ENGLISH: dict[str, str] = {
     "Vergelijk met andere gemeenten": "Compare with other municipalities",
     "Vergelijk met de vergelijkingsgroep": "Compare with the peer group",
     "{naam} tussen {n} gemeenten ({groep})": "{naam} among {n} municipalities ({groep})",
+    "{naam} tussen {n} gemeenten ({groep}), van wie {m} met cijfers":
+        "{naam} among {n} municipalities ({groep}), {m} of them with figures",
     "groep": "group",
     "Alle gemeenten": "All municipalities",
     "Grootteklasse": "Size class",
