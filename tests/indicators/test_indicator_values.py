@@ -79,11 +79,64 @@ def test_domains_add_up_to_total_lasten(values: pd.DataFrame) -> None:
                                rtol=1e-9, atol=1e-6)
 
 
-def test_growth_and_realisation(values: pd.DataFrame, delivered: pd.DataFrame) -> None:
-    lasten = delivered.set_index(KEY)["lasten"]
-    previous = lasten.rename(lambda jaar: jaar + 1, level="jaar")
-    growth = ((lasten / previous - 1) * 100).dropna().rename("verwacht").reset_index()
+def _growth_on_own_boundaries(delivered: pd.DataFrame, summary: pd.DataFrame,
+                              mergers: pd.DataFrame) -> pd.DataFrame:
+    """Growth of lasten by hand: year J against year J-1 *on the boundaries of J* (the codes of
+    J-1 summed into their successors by the CBS shares). No value when a predecessor's J-1 is
+    missing, unless it was dissolved during J-1 (Weesp, 24 March 2022)."""
+    lasten = delivered.set_index(KEY)["lasten"].to_dict()
+    existing = set(zip(summary["gm_code"], summary["jaar"], strict=True))
+    mergers = mergers.assign(datum=pd.to_datetime(mergers["datum"]))
+    # first year of the new code list: the year itself on 1 January, else the next one
+    mergers["jaar"] = mergers["datum"].dt.year + (
+        (mergers["datum"].dt.month != 1) | (mergers["datum"].dt.day != 1)).astype(int)
+    rows = []
+    for (gm, jaar, document), value in lasten.items():
+        parts = [(gm, 1.0, False)] if (gm, jaar - 1) in existing else []
+        incoming = mergers[(mergers["nieuwe_gm_code"] == gm) & (mergers["jaar"] == jaar)]
+        for merger in incoming.itertuples():
+            if (merger.oude_gm_code, jaar) in existing:
+                continue  # the old code continues: not a predecessor of this year
+            mid_year = merger.datum.year == jaar - 1 and (merger.datum.month, merger.datum.day
+                                                          ) != (1, 1)
+            parts.append((merger.oude_gm_code, float(merger.aandeel_inwoners), mid_year))
+        total, complete = 0.0, bool(parts)
+        for code, share, mid_year in parts:
+            before = lasten.get((code, jaar - 1, document))
+            if before is None:
+                complete = complete and mid_year
+            else:
+                total += before * share
+        if complete and total:
+            rows.append((gm, jaar, document, (value / total - 1) * 100))
+    return pd.DataFrame(rows, columns=[*KEY, "verwacht"])
+
+
+def test_growth_and_realisation(values: pd.DataFrame, delivered: pd.DataFrame,
+                                summary: pd.DataFrame, data_dir) -> None:
+    mergers = pd.read_csv(data_dir / "checkdecijfers_cbs_odata_v4"
+                          / "derived_herindelingen_opheffingen.csv")
+    growth = _growth_on_own_boundaries(delivered, summary, mergers)
     _compare(values, "groei_lasten_pct", growth)
+    got = values[values["indicator"] == "groei_lasten_pct"].set_index(KEY)["waarde"].dropna()
+    assert len(got) == len(growth)  # no value without a complete previous year
+    lasten = delivered.set_index(KEY)["lasten"]
+    # Amsterdam took in Weesp: begroting 2023 against Amsterdam plus Weesp 2022 (+5.33 %, not
+    # the +6.38 % of Amsterdam alone); jaarrekening 2023 against Amsterdam 2022, which holds
+    # Weesp from 24 March (Weesp delivered no jaarrekening 2022)
+    assert got[("GM0363", 2023, "begroting")] == pytest.approx(
+        (lasten[("GM0363", 2023, "begroting")] / (lasten[("GM0363", 2022, "begroting")]
+                                                  + lasten[("GM0457", 2022, "begroting")])
+         - 1) * 100)
+    assert got[("GM0363", 2023, "begroting")] == pytest.approx(5.328, abs=0.001)
+    assert got[("GM0363", 2023, "jaarrekening")] == pytest.approx(
+        (lasten[("GM0363", 2023, "jaarrekening")] / lasten[("GM0363", 2022, "jaarrekening")]
+         - 1) * 100)
+    # Dijk en Waard (new code in 2022) has a growth 2022 over Heerhugowaard plus Langedijk
+    assert got[("GM1980", 2022, "jaarrekening")] == pytest.approx(
+        (lasten[("GM1980", 2022, "jaarrekening")] / (lasten[("GM0398", 2021, "jaarrekening")]
+                                                     + lasten[("GM0416", 2021, "jaarrekening")])
+         - 1) * 100)
     accounts = delivered[delivered["document"] == "jaarrekening"].set_index(
         ["gm_code", "jaar"])["lasten"]
     budget = delivered[delivered["document"] == "begroting"].set_index(

@@ -65,10 +65,14 @@ def value(settings: Settings, defs: Definitions, code: str, gm: str, jaar: int,
     ("solvabiliteit_pct", "GM9004", 2021, "jaarrekening", 30.0),
     ("realisatie_lasten_pct", "GM9007", 2022, "jaarrekening", 5.0),
     ("groei_lasten_pct", "GM9004", 2022, "begroting", 4.0),
-    # 2023: Dijkum grows from 30.000 to 33.000 inhabitants (part of Cedorp) and the year factor
-    # from 1,04 to 1,10: the total jumps, per inhabitant it does not
-    ("groei_lasten_pct", "GM9004", 2023, "begroting", (33_000 * 1.10 / (30_000 * 1.04) - 1) * 100),
-    ("groei_fysiek_per_inwoner_pct", "GM9004", 2023, "begroting", (1.10 / 1.04 - 1) * 100),
+    # 2023: Dijkum takes in 60 % of Cedorp (3.000 inhabitants, level 1,2) and the year factor
+    # goes from 1,04 to 1,10. Growth compares 2023 with 2022 on the boundaries of 2023:
+    # Dijkum 2022 plus 60 % of Cedorp 2022, so the merger itself is no growth
+    ("groei_lasten_pct", "GM9004", 2023, "begroting",
+     (33_000 * 0.9 * 1.10 / ((30_000 * 0.9 + 0.6 * 5_000 * 1.2) * 1.04) - 1) * 100),
+    ("groei_fysiek_per_inwoner_pct", "GM9004", 2023, "begroting",
+     (33_000 * 0.9 * 1.10 / 33_000 / ((30_000 * 0.9 + 0.6 * 5_000 * 1.2) * 1.04 / 33_000) - 1)
+     * 100),
 ])
 def test_hand_computed_values(tiny: Settings, defs: Definitions, code: str, gm: str, jaar: int,
                               document: str, expected: float) -> None:

@@ -21,7 +21,7 @@ from schouders.indicators.domains import Domains, load_domains
 from schouders.indicators.tomlfile import packaged, read_toml, require, string_list
 
 # Bump when the computation of an unchanged definition changes: it invalidates every cached value.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: growth across herindelingen on the boundaries of the year
 
 KINDS = ("verhouding", "per_inwoner", "bedrag", "groei", "realisatie")
 UNITS = ("%", "EUR/inw", "EUR", "%-mutatie")

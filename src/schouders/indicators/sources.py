@@ -28,22 +28,28 @@ class Sources:
     codes: str = "iv3_code"
     prices: str = "prijsindex"
     municipalities: str = "gemeente_jaar"
+    # herindelingen: growth compares a year with the previous year *on the boundaries of the
+    # year itself* (predecessors summed); None when the facts are already on one year's
+    # boundaries (the harmonised stand-ins)
+    mergers: str | None = "herindeling"
 
     @classmethod
     def attached(cls, alias: str) -> Sources:
         """The warehouse tables of a database attached under ``alias``."""
         checked = relation(alias)
         return cls(*(f"{checked}.{name}" for name in (
-            "iv3_fact", "bevolking", "iv3_balans", "iv3_code", "prijsindex", "gemeente_jaar")))
+            "iv3_fact", "bevolking", "iv3_balans", "iv3_code", "prijsindex", "gemeente_jaar",
+            "herindeling")))
 
     @classmethod
     def harmonised(cls) -> Sources:
         """The temporary tables of schouders.warehouse.harmonise.register_harmonised."""
-        return replace(cls(), facts="hm_fact", population="hm_bevolking", balance=None)
+        return replace(cls(), facts="hm_fact", population="hm_bevolking", balance=None,
+                       mergers=None)
 
     def check(self, con: duckdb.DuckDBPyConnection) -> None:
         for name in (self.facts, self.population, self.balance, self.codes, self.prices,
-                     self.municipalities):
+                     self.municipalities, self.mergers):
             if name is not None:
                 check_exists(con, name)
         columns = [row[0] for row in con.execute(
