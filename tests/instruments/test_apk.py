@@ -136,6 +136,26 @@ def test_report_puts_risks_first_and_compares_with_previous_check(db, world) -> 
     assert report.counts["niet_in_beeld"] == 1
 
 
+def test_report_counts_every_task_without_an_owner(db, world) -> None:
+    """A task that is not in view has no owner either; the report counted only tasks in view
+    ("0 taken zonder eigenaar" while the "niet in beeld" tasks had none)."""
+    check_id = start_check(db, world)
+    coord = viewer_of(db, world.ids["coord_a"])
+    with db.transaction() as session:
+        check = session.get(ApkCheck, check_id)
+        result = apk.save_check(session, coord, check, {
+            "mm-afval": apk.TaskUpdate({"in_view": "nee"}, 0),
+            "mm-bodem": apk.TaskUpdate({"in_view": "nee", "owner": "  "}, 0),
+            "mm-parkeren": apk.TaskUpdate({"in_view": "ja", "owner": "Team parkeren"}, 0),
+        })
+        assert result.errors == {}
+        report = apk.build_report(session, check)
+    owners = [r.answer.owner for r in [*report.at_risk, *report.others]]
+    ownerless = sum(1 for owner in owners if not (owner or "").strip())
+    assert report.counts["niet_in_beeld"] == 2
+    assert report.counts["zonder_eigenaar"] == ownerless == report.counts["taken"] - 1
+
+
 def test_finalized_check_is_read_only(db, world) -> None:
     check_id = start_check(db, world)
     fill_all(db, world, check_id, {})

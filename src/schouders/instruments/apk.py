@@ -449,7 +449,9 @@ def build_report(session: Session, check: ApkCheck) -> ApkReport:
         "laag": sum(1 for r in rows if r.risk_level == "laag"),
         "niet_beoordeeld": sum(1 for r in rows if not r.risk_level),
         "niet_in_beeld": sum(1 for r in rows if r.in_view == "nee"),
-        "zonder_eigenaar": sum(1 for r in rows if r.in_view in ("ja", "deels") and not r.owner),
+        # every task needs an owner, also (especially) one that is not in view: counting only
+        # tasks in view reported "0 taken zonder eigenaar" next to 12 ownerless "niet in beeld"
+        "zonder_eigenaar": sum(1 for r in rows if not (r.owner or "").strip()),
         "op_afstand_niet_geregeld": sum(
             1 for r in rows
             if r.at_distance and r.at_distance != "nee" and r.distance_governed == "nee"
