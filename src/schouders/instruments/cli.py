@@ -122,6 +122,7 @@ def add_user(
     database_url: UrlOption = None,
 ) -> None:
     """Voeg een gebruiker toe, bijvoorbeeld de eerste beheerder."""
+    from schouders.instruments.municipalities import code_problem
     from schouders.platform.accounts import add_municipality, create_user, set_membership
     from schouders.platform.models import Municipality
 
@@ -143,6 +144,9 @@ def add_user(
             if gemeente:
                 code = gemeente.strip().upper()
                 if session.get(Municipality, code) is None:
+                    problem = code_problem(load_settings(home=home), code)
+                    if problem:
+                        raise SchoudersError(problem)
                     if not gemeentenaam:
                         raise SchoudersError(f"Gemeente {code} heeft nog geen toegang.",
                                              "Geef ook --gemeentenaam op.")

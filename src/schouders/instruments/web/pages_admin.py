@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
+from schouders.instruments.municipalities import code_problem
 from schouders.instruments.web.page import EntityId, Page
 from schouders.instruments.web.runtime import InstrumentsRuntime
 from schouders.platform import audit
@@ -57,6 +58,9 @@ def build(rt: InstrumentsRuntime, router: APIRouter) -> None:
         page.check_form(form)
         viewer = require_admin(page.viewer)
         values = {key: str(form.get(key, "")) for key in ("gm_code", "name", "email")}
+        problem = code_problem(rt.settings, values["gm_code"])
+        if problem:
+            return overview(page, {"gm_code": problem}, values, status_code=400)
         try:
             with rt.db.transaction() as session:
                 municipality = add_municipality(session, values["gm_code"], values["name"],
