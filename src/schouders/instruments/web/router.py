@@ -10,6 +10,8 @@ below installs that same shell.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -40,8 +42,31 @@ def create_instruments_router(
     for module in (pages_auth, pages_admin, pages_municipality, pages_visitatie, pages_apk, api,
                    api_docs):
         module.build(rt, router)
+    document_api_errors(router)
     router.instruments_runtime = rt  # type: ignore[attr-defined]
     return router
+
+
+def document_api_errors(router: APIRouter) -> None:
+    """Every JSON endpoint documents its error answers ({status, fout, hint, suggesties})."""
+    from fastapi.routing import APIRoute
+
+    from schouders.web.api_models import ERRORS
+
+    body = ERRORS[404]["model"]
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": body, "description": "Ongeldige invoer (met de velden die fout zijn)"},
+        401: {"model": body, "description": "Niet ingelogd (of de sessie is verlopen)"},
+        403: {"model": body, "description": "Geen toegang tot deze gemeente of ronde, of "
+                                            "CSRF-token ontbreekt"},
+        404: {"model": body, "description": "Onbekende ronde, gemeente of taak"},
+        409: {"model": body, "description": "Tegelijk gewijzigd of de ronde is gesloten"},
+        429: {"model": body, "description": "Te veel pogingen; wacht (Retry-After)"},
+    }
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            for code, entry in errors.items():
+                route.responses.setdefault(code, entry)
 
 
 def create_instruments_app(
