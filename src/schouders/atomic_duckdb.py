@@ -41,9 +41,15 @@ def remove_stale_temp_files(target: Path) -> None:
     """Remove half-written files of writers that died; leave those of living processes."""
     for leftover in target.parent.glob(f".{target.name}{TEMP_MARKER}*"):
         pid_text = leftover.name.split(TEMP_MARKER, 1)[1].split(".", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+        if held_by_living_process(pid_text):
             continue
         leftover.unlink(missing_ok=True)
+
+
+def held_by_living_process(pid_text: str) -> bool:
+    """Whether a temporary name's process id (text) is another process that still runs: its
+    half-written file may still be in use and must not be removed."""
+    return pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text))
 
 
 def _alive(pid: int) -> bool:

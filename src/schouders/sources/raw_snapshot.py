@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from schouders.atomic_duckdb import held_by_living_process
 from schouders.errors import DataFileError, SchoudersError
 from schouders.sources.odata import ODataClient, Progress, build_url
 
@@ -143,19 +144,10 @@ def remove_stale_partials(raw_dir: Path) -> None:
     """Temporary folders of killed live builds (their process is gone) are removed."""
     for folder in raw_dir.glob(".*.partial-*"):
         pid = folder.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+        if held_by_living_process(pid):
             continue
         shutil.rmtree(folder, ignore_errors=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RawRecorder:

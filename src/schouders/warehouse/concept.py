@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schouders.atomic_duckdb import TEMP_MARKER, remove_stale_temp_files
+from schouders.atomic_duckdb import TEMP_MARKER, held_by_living_process, remove_stale_temp_files
 from schouders.config import Settings
 from schouders.errors import SchoudersError
 from schouders.sources.iv3_delivery import Iv3Delivery, read_delivery
@@ -108,19 +108,10 @@ def _remove_stale_staged(settings: Settings) -> None:
                   *settings.home.glob(f".{settings.warehouse_path.name}.concept-*")]
     for leftover in candidates:
         pid_text = leftover.name.rsplit("-", 1)[-1].split(".", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
+        if held_by_living_process(pid_text):
             continue
         leftover.unlink(missing_ok=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def apply_delivery(con: duckdb.DuckDBPyConnection, delivery: Iv3Delivery) -> int:
