@@ -62,6 +62,9 @@ def build(data_dir: DataDirOption = None, home: HomeOption = None) -> None:
 
         try:
             ensure_service_tables(settings)
+            from schouders.web.app import build_chart_templates
+
+            build_chart_templates(settings)
         except SchoudersError as exc:  # the warehouse itself is built and stays
             result.warnings.append(f"Indicatoren niet voorberekend: {exc.message} "
                                    f"{exc.hint or ''}".strip())
