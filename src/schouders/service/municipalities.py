@@ -138,10 +138,18 @@ def require(web: WebState, code: str) -> Municipality:
     return Municipality(*row)
 
 
-def facts(web: WebState, gm_code: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class Facts:
+    provincie: str | None
+    jaren: pd.DataFrame  # jaar, inwoners
+    leveringen: pd.DataFrame  # jaar, document, status, reden
+    herindelingen: list[str]
+
+
+def facts(web: WebState, gm_code: str) -> Facts:
     """Province, inhabitants per year, deliveries per year and document, herindelingen."""
 
-    def compute() -> dict[str, object]:
+    def compute() -> Facts:
         con = web.cursor()
         province = con.execute(
             "SELECT provincie_naam FROM gemeente WHERE gm_code = ?", [gm_code]).fetchone()
@@ -157,8 +165,8 @@ def facts(web: WebState, gm_code: str) -> dict[str, object]:
             """,
             [gm_code],
         ).df()
-        return {"provincie": province[0] if province else None, "jaren": inhabitants,
-                "leveringen": deliveries, "herindelingen": herindeling_lines(con, gm_code)}
+        return Facts(province[0] if province else None, inhabitants, deliveries,
+                     herindeling_lines(con, gm_code))
 
     return web.cached(("facts", gm_code), compute)
 

@@ -28,6 +28,9 @@ from schouders.service.models import (
     Status,
     TrendRow,
 )
+from schouders.service.models import (
+    Choices as ChoicesModel,
+)
 from schouders.service.panel import DOCUMENTS, Panel, panel
 from schouders.service.positions import Positions, positions
 from schouders.service.state import WebState
@@ -58,7 +61,7 @@ def build_profile(
     choices = validate(web, values, jaar=jaar, document=document, peers=peer_code,
                        peiljaar=peiljaar, prijzen=prijzen)
     info = municipalities.facts(web, gm)
-    deliveries: pd.DataFrame = info["leveringen"]  # type: ignore[assignment]
+    deliveries = info.leveringen
     status = _delivery_status(deliveries, choices.jaar, choices.document)
     found = positions(web, values, gm, choices.jaar, choices.document, choices.peers,
                       choices.reeel, status.status == "geleverd",
@@ -67,8 +70,8 @@ def build_profile(
     headline_rows = _headline(web, values, gm, choices, found, status, lang)
     return ProfilePage(
         gemeente=MunicipalityInfo(
-            gm_code=gm, naam=municipality.naam, provincie=info["provincie"],  # type: ignore[arg-type]
-            inwoners=_inhabitants(info["jaren"], choices.jaar),  # type: ignore[arg-type]
+            gm_code=gm, naam=municipality.naam, provincie=info.provincie,
+            inwoners=_inhabitants(info.jaren, choices.jaar),
             bestaat=municipality.laatste_jaar is None, laatste_jaar=municipality.laatste_jaar),
         keuzes=_choices_model(choices),
         levering=status,
@@ -86,15 +89,13 @@ def build_profile(
                              status=str(row.status),
                              reden=None if pd.isna(row.reden) else str(row.reden))
                     for row in deliveries.itertuples()],
-        herindelingen=list(info["herindelingen"]),  # type: ignore[call-overload]
+        herindelingen=list(info.herindelingen),
         opties=_options(web, values, lang),
         nieuwste_ontbreekt=latest_note,
     )
 
 
-def _choices_model(choices: Choices) -> Any:
-    from schouders.service.models import Choices as ChoicesModel
-
+def _choices_model(choices: Choices) -> ChoicesModel:
     return ChoicesModel(**asdict(choices), query=choices.query())
 
 
