@@ -7,7 +7,7 @@ documents are decided here once. Results are cached per process until the wareho
 swapped by a new build.
 
     from schouders.config import load_settings
-    from schouders.service import Service
+    from schouders.service.facade import Service
 
     service = Service(load_settings())
     page = service.profile("GM1700", jaar=2024, document="jaarrekening")
