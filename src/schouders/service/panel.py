@@ -22,9 +22,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from schouders.indicators.api import DOCUMENTS
 from schouders.service.state import WebState
 
-DOCUMENTS = ("begroting", "jaarrekening")
 DEFLATOR = "cpi"
 KEYS = ("gm_code", "jaar", "document", "prijzen")
 _EMPTY = pd.DataFrame()

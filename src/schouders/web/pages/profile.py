@@ -7,11 +7,10 @@ from typing import Any
 import pandas as pd
 
 from schouders.service.models import ProfilePage
+from schouders.service.panel import DOCUMENTS
 from schouders.service.profile import BUDGET_INDICATOR
 from schouders.web import charts
 from schouders.web.i18n import Translator
-
-DOCUMENTS = ("begroting", "jaarrekening")
 
 
 def specs(model: ProfilePage, lang: str) -> dict[str, Any]:
